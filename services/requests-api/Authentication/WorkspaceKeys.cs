@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using ProductionTests.RequestsApi.Infrastructure;
+
+namespace ProductionTests.RequestsApi.Authentication;
+
+/// <summary>The shape of a workspace API key and how it is hashed for storage.</summary>
+public static partial class WorkspaceKeys
+{
+    /// <summary><c>sk_workspace_test_</c> or <c>sk_workspace_prod_</c>, then 16 to 128 letters and digits.</summary>
+    [GeneratedRegex("^sk_workspace_(?<env>test|prod)_[A-Za-z0-9]{16,128}$")]
+    private static partial Regex KeyFormat();
+
+    /// <summary>The deployment environment a well-formed key belongs to, or null when the text is not a key.</summary>
+    public static string? EnvironmentOf(string key)
+    {
+        var match = KeyFormat().Match(key);
+        if (!match.Success) return null;
+        return match.Groups["env"].Value == "test" ? DeploymentOptions.Sandbox : DeploymentOptions.Production;
+    }
+
+    /// <summary>Lowercase hex SHA-256 of the key's UTF-8 text: the key's id in storage.</summary>
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}

@@ -1,0 +1,47 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using ProductionTests.RequestsApi.ProductionTests;
+using ProductionTests.RequestsApi.ReferenceData;
+
+namespace ProductionTests.RequestsApi.Infrastructure;
+
+public static class EventStoreSetup
+{
+    public const string Schema = "production_tests";
+
+    /// <summary>
+    /// Marten on <c>ConnectionStrings:Postgres</c>: string stream ids (<c>req_&lt;uuid&gt;</c>), the request
+    /// view projected inline (same transaction as the event), reference data as documents. The schema is
+    /// created or updated at start-up.
+    /// </summary>
+    public static IServiceCollection AddEventStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres).");
+
+        services.AddMarten(options =>
+            {
+                options.Connection(connectionString);
+                options.DatabaseSchemaName = Schema;
+                options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                options.Events.StreamIdentity = StreamIdentity.AsString;
+
+                options.Projections.Add<ChallengeRequestProjection>(ProjectionLifecycle.Inline);
+                options.Schema.For<ChallengeRequestView>()
+                    .Duplicate(v => v.ClientId)
+                    .Duplicate(v => v.CreatedAt);
+
+                options.Schema.For<Workspace>();
+                options.Schema.For<ApiKey>().Duplicate(k => k.WorkspaceId);
+                options.Schema.For<App>().Duplicate(a => a.WorkspaceId);
+                options.Schema.For<Provider>();
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+
+        services.AddSingleton<ReferenceDataLoader>();
+        return services;
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.OpenApi;
+
+namespace ProductionTests.RequestsApi.Infrastructure;
+
+public static class OpenApiSetup
+{
+    /// <summary>/openapi/v1.json with the bearer scheme (workspace API keys) required on every operation.</summary>
+    public static IServiceCollection AddContractOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "Production tests API",
+                Version = "v1",
+                Description = "Ask for production test challenges for your apps. Errors are application/problem+json (RFC 9457) whose title is one of the documented codes.",
+            };
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["WorkspaceKey"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "sk_workspace_{test|prod}_...",
+                Description = "A workspace API key: sk_workspace_test_... in sandbox, sk_workspace_prod_... in production.",
+            };
+            document.Security ??= [];
+            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("WorkspaceKey", document)] = [] });
+            return Task.CompletedTask;
+        }));
+}

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace ProductionTests.RequestsApi.Infrastructure;
+
+/// <summary>The error codes of the public contract (the problem's <c>title</c>) and their statuses.</summary>
+public static class ErrorCodes
+{
+    public const string AuthInvalidCredentials = "AUTH_INVALID_CREDENTIALS";
+    public const string AuthForbidden = "AUTH_FORBIDDEN";
+    public const string ValidationMissingParameter = "VALIDATION_MISSING_PARAMETER";
+    public const string ValidationInvalidParameter = "VALIDATION_INVALID_PARAMETER";
+    public const string ResourceNotFound = "RESOURCE_NOT_FOUND";
+    public const string ResourceConflict = "RESOURCE_CONFLICT";
+    public const string IdempotencyKeyConflict = "IDEMPOTENCY_KEY_CONFLICT";
+    public const string IdempotencyRequestInProgress = "IDEMPOTENCY_REQUEST_IN_PROGRESS";
+    public const string SystemInternalError = "SYSTEM_INTERNAL_ERROR";
+    public const string ProviderUnavailable = "PROVIDER_UNAVAILABLE";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>
+    {
+        AuthInvalidCredentials, AuthForbidden, ValidationMissingParameter, ValidationInvalidParameter,
+        ResourceNotFound, ResourceConflict, IdempotencyKeyConflict, IdempotencyRequestInProgress,
+        SystemInternalError, ProviderUnavailable,
+    };
+
+    /// <summary>
+    /// The code for a status the framework produced on its own (unknown route, 405, 413, 415...).
+    /// The contract's set of codes is closed, so every status maps onto one of them.
+    /// </summary>
+    public static string ForStatus(int status) => status switch
+    {
+        401 => AuthInvalidCredentials,
+        403 => AuthForbidden,
+        404 => ResourceNotFound,
+        409 => ResourceConflict,
+        >= 400 and < 500 => ValidationInvalidParameter,
+        503 => ProviderUnavailable,
+        _ => SystemInternalError,
+    };
+
+    /// <summary>The problem <c>type</c>: a stable URN per code, documented in the README.</summary>
+    public static string TypeFor(string code) => $"urn:production-tests:error:{code.ToLowerInvariant().Replace('_', '-')}";
+}
+
+/// <summary>Builds the contract's problem+json answers.</summary>
+public static class Problem
+{
+    public static IResult Of(int status, string code, string detail, object? context = null, IDictionary<string, string>? headers = null)
+    {
+        var problem = new ProblemDetails { Status = status, Title = code, Detail = detail, Type = ErrorCodes.TypeFor(code) };
+        if (context is not null) problem.Extensions["context"] = context;
+        var result = TypedResults.Problem(problem);
+        return headers is null ? result : new WithHeaders(result, headers);
+    }
+
+    public static IResult NotFound(string detail) => Of(404, ErrorCodes.ResourceNotFound, detail);
+
+    public static IResult Invalid(ValidationError error, IReadOnlyList<ValidationError> all) =>
+        Of(400, error.Code, error.Message, new { field = error.Field, errors = all });
+
+    private sealed class WithHeaders(IResult inner, IDictionary<string, string> headers) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            foreach (var (name, value) in headers) httpContext.Response.Headers[name] = value;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}
+
+/// <summary>One refused field of a request.</summary>
+public sealed record ValidationError(string Field, string Code, string Message);

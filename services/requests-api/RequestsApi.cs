@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Authentication;
+using ProductionTests.RequestsApi.Authentication;
+using ProductionTests.RequestsApi.Infrastructure;
+using ProductionTests.RequestsApi.ProductionTests;
+using Scalar.AspNetCore;
+
+namespace ProductionTests.RequestsApi;
+
+/// <summary>What requests-api is made of, in one place; Program.cs only runs it.</summary>
+public static class RequestsApi
+{
+    public static WebApplicationBuilder AddRequestsApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DeploymentOptions>().BindConfiguration("Deployment").Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
+        services.AddContractProblemDetails();
+        services.AddEventStore(builder.Configuration);
+        services.AddAuthentication(WorkspaceKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, WorkspaceKeyAuthentication>(WorkspaceKeyAuthentication.SchemeName, null);
+        services.AddAuthorization();
+        services.AddContractOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapRequestsApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Production tests API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapProductionTests();
+        return app;
+    }
+}
