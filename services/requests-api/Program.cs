@@ -6,7 +6,10 @@ builder.AddRequestsApi();
 var app = builder.Build();
 app.MapRequestsApi();
 
-// Serves the API with no arguments; `-- help` lists the ops commands (load-reference-data, db-apply, projections...).
-return await app.RunJasperFxCommands(args);
+// A verb (`help`, `load-reference-data`, `db-apply`, `projections`...) runs an ops command; no verb
+// serves the API. Plain --Key=Value settings go to configuration, which the JasperFx command line refuses.
+if (args.Length > 0 && !args[0].StartsWith('-')) return await app.RunJasperFxCommands(args);
+await app.RunAsync();
+return 0;
 
 public partial class Program;

@@ -9,7 +9,7 @@ namespace ProductionTests.RequestsApi.Authentication;
 public static partial class WorkspaceKeys
 {
     /// <summary><c>sk_workspace_test_</c> or <c>sk_workspace_prod_</c>, then 16 to 128 letters and digits.</summary>
-    [GeneratedRegex("^sk_workspace_(?<env>test|prod)_[A-Za-z0-9]{16,128}$")]
+    [GeneratedRegex(@"^sk_workspace_(?<env>test|prod)_[A-Za-z0-9]{16,128}\z")]
     private static partial Regex KeyFormat();
 
     /// <summary>The deployment environment a well-formed key belongs to, or null when the text is not a key.</summary>

@@ -26,9 +26,11 @@ public static class ProblemDetailsSetup
                 {
                     404 => "No resource answers at this address.",
                     405 => $"{context.HttpContext.Request.Method} is not allowed on this resource; see the Allow header.",
+                    415 => "The body must be sent as 'Content-Type: application/json'.",
                     _ => ReasonPhrases.GetReasonPhrase(status),
                 };
             }
+            if (status == 415) problem.Extensions.TryAdd("context", new { field = "Content-Type" });
             problem.Type = ErrorCodes.TypeFor(problem.Title);
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions.Remove("traceId");

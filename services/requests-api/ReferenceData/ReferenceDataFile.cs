@@ -20,10 +20,11 @@ public sealed partial record ReferenceDataFile(IReadOnlyList<ReferenceDataFile.P
         JsonSerializer.Deserialize<ReferenceDataFile>(json, Json) ?? throw new InvalidDataException("The reference data file is empty.");
 
     /// <summary>Every reason the file cannot be loaded; empty when it can.</summary>
-    public IReadOnlyList<string> Problems()
+    /// <param name="registeredElsewhere">Provider ids already stored, which the file's apps may use too.</param>
+    public IReadOnlyList<string> Problems(IEnumerable<string>? registeredElsewhere = null)
     {
         var problems = new List<string>();
-        var providerIds = Providers.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var providerIds = Providers.Select(p => p.Id).Concat(registeredElsewhere ?? []).ToHashSet(StringComparer.Ordinal);
         foreach (var p in Providers)
         {
             if (p.Environments.Any(e => e is not ("sandbox" or "production")))

@@ -13,11 +13,12 @@ public sealed class ReferenceDataLoader(IDocumentStore store)
 
     public async Task<Summary> LoadAsync(ReferenceDataFile file, CancellationToken ct)
     {
-        var problems = file.Problems();
+        await using var session = store.LightweightSession();
+        var stored = await session.Query<Provider>().Select(p => p.Id).ToListAsync(ct);
+        var problems = file.Problems(stored);
         if (problems.Count > 0)
             throw new InvalidDataException("The reference data file is invalid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
 
-        await using var session = store.LightweightSession();
         session.Store(file.Providers.Select(p => new Provider(p.Id, p.Name, p.Type, p.Environments)).ToArray());
         session.Store(file.Workspaces.Select(w => new Workspace(w.Id, w.Name)).ToArray());
         session.Store(file.Workspaces.SelectMany(w => w.ApiKeys.Select(k => new ApiKey(k.Sha256.ToLowerInvariant(), w.Id, k.Label))).ToArray());

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Globalization;
 using System.Text.Json;
 using ProductionTests.RequestsApi.Infrastructure;
 
@@ -52,7 +52,7 @@ public static class CreateProductionTestValidation
         }
         var title = ReadString(value, "title", errors);
         if (title is null) return null;
-        var length = title.EnumerateRunes().Count();
+        var length = Characters(title);
         if (string.IsNullOrWhiteSpace(title))
             errors.Add(Invalid("title", "'title' must contain more than spaces."));
         else if (length > TitleMaxLength)
@@ -67,7 +67,7 @@ public static class CreateProductionTestValidation
         if (!Present(body, "description", out var value)) return null;
         var description = ReadString(value, "description", errors);
         if (description is null) return null;
-        var length = description.EnumerateRunes().Count();
+        var length = Characters(description);
         if (length > DescriptionMaxLength)
             errors.Add(Invalid("description", $"'description' must be at most {DescriptionMaxLength} characters; it has {length}."));
         else if (description.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
@@ -146,9 +146,7 @@ public static class CreateProductionTestValidation
         }
         try
         {
-            var text = value.GetString()!;
-            if (!text.IsNormalized(NormalizationForm.FormC)) text = text.Normalize(NormalizationForm.FormC);
-            return text;
+            return value.GetString()!;
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
@@ -156,6 +154,12 @@ public static class CreateProductionTestValidation
             return null;
         }
     }
+
+    /// <summary>
+    /// Lengths count what a person sees as one character (a grapheme: "é" written as e + accent, an
+    /// emoji with modifiers), not UTF-16 units. Text is kept exactly as sent.
+    /// </summary>
+    private static int Characters(string text) => new StringInfo(text).LengthInTextElements;
 
     private static ValidationError Invalid(string field, string message) => new(field, ErrorCodes.ValidationInvalidParameter, message);
 

@@ -1,0 +1,22 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ProductionTests.IntegrationTests.Infrastructure;
+
+/// <summary>requests-api in memory, through its real HTTP pipeline, on the test database.</summary>
+public sealed class ApiFactory(string connectionString, string environment) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Postgres", connectionString);
+        builder.UseSetting("Deployment:Environment", environment);
+    }
+
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+}

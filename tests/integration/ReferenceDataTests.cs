@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Marten;
+using ProductionTests.IntegrationTests.Infrastructure;
+using ProductionTests.RequestsApi.ReferenceData;
+
+namespace ProductionTests.IntegrationTests;
+
+[Collection(ApiCollection.Name)]
+public sealed class ReferenceDataTests(ApiFixture api)
+{
+    [Fact]
+    public async Task The_load_command_loads_a_file_and_repeating_it_changes_nothing()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"reference-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """
+            {
+              "providers": [ { "id": "cmdprov", "name": "Command Provider", "type": 1, "environments": ["sandbox"] } ],
+              "workspaces": [ {
+                "id": "ws_command", "name": "Command",
+                "apiKeys": [ { "sha256": "0000000000000000000000000000000000000000000000000000000000000001", "label": "k" } ],
+                "apps": [ { "clientId": "CmdApp01", "name": "Command App", "providers": ["cmdprov", "bankidse"] } ]
+              } ]
+            }
+            """);
+        try
+        {
+            var first = await RunCommand("load-reference-data", file);
+            var afterFirst = await Snapshot();
+            var second = await RunCommand("load-reference-data", file);
+
+            Assert.True(first.ExitCode == 0, first.Output);
+            Assert.True(second.ExitCode == 0, second.Output);
+            Assert.Contains("1 providers, 1 workspaces, 1 API keys, 1 apps", second.Output);
+            Assert.Equal(afterFirst, await Snapshot());
+            await using var session = api.Store.QuerySession();
+            var app = await session.LoadAsync<App>("CmdApp01");
+            Assert.Equal(new[] { "cmdprov", "bankidse" }, app!.ProviderIds);
+            Assert.Equal("ws_command", app.WorkspaceId);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task The_command_refuses_an_invalid_file_and_writes_nothing()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"reference-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """
+            { "providers": [], "workspaces": [ { "id": "ws_bad", "name": "Bad",
+                "apiKeys": [ { "sha256": "not-a-hash", "label": "k" } ],
+                "apps": [ { "clientId": "BadApp01", "name": "Bad", "providers": ["nosuch"] } ] } ] }
+            """);
+        try
+        {
+            var result = await RunCommand("load-reference-data", file);
+
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains("not a SHA-256 hex digest", result.Output);
+            Assert.Contains("provider nosuch is not registered", result.Output);
+            await using var session = api.Store.QuerySession();
+            Assert.Null(await session.LoadAsync<Workspace>("ws_bad"));
+            Assert.Null(await session.LoadAsync<App>("BadApp01"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Loading_an_updated_file_updates_the_app()
+    {
+        var loader = new ReferenceDataLoader(api.Store);
+        ReferenceDataFile File(params string[] providers) => new([], [new("ws_update", "Update", [], [new("UpdApp01", "Before", providers)])]);
+
+        await loader.LoadAsync(File("bankidse"), CancellationToken.None);
+        await loader.LoadAsync(File("bankidse", "smartid"), CancellationToken.None);
+
+        await using var session = api.Store.QuerySession();
+        Assert.Equal(["bankidse", "smartid"], (await session.LoadAsync<App>("UpdApp01"))!.ProviderIds);
+    }
+
+    private async Task<string> Snapshot()
+    {
+        await using var session = api.Store.QuerySession();
+        var workspaces = await session.Query<Workspace>().OrderBy(w => w.Id).ToListAsync();
+        var apps = await session.Query<App>().OrderBy(a => a.Id).ToListAsync();
+        var keys = await session.Query<ApiKey>().OrderBy(k => k.Id).ToListAsync();
+        var providers = await session.Query<Provider>().OrderBy(p => p.Id).ToListAsync();
+        return System.Text.Json.JsonSerializer.Serialize(new { workspaces, apps, keys, providers });
+    }
+
+    /// <summary>Runs requests-api's own entry point as an operator would, against the test database.</summary>
+    private async Task<(int ExitCode, string Output)> RunCommand(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "ProductionTests.RequestsApi.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["ConnectionStrings__Postgres"] = api.ConnectionString;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
