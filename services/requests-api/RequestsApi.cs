@@ -21,6 +21,7 @@ public static class RequestsApi
             .AddScheme<AuthenticationSchemeOptions, WorkspaceKeyAuthentication>(WorkspaceKeyAuthentication.SchemeName, null);
         services.AddAuthorization();
         services.AddContractOpenApi();
+        services.AddContractHealthChecks();
         return builder;
     }
 
@@ -31,6 +32,7 @@ public static class RequestsApi
         app.UseAuthentication();
         app.UseAuthorization();
 
+        app.MapContractHealthChecks();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Production tests API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapProductionTests();

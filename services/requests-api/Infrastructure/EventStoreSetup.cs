@@ -21,7 +21,7 @@ public static class EventStoreSetup
         var connectionString = configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres).");
 
-        services.AddMarten(options =>
+        var marten = services.AddMarten(options =>
             {
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
@@ -38,8 +38,11 @@ public static class EventStoreSetup
                 options.Schema.For<App>().Duplicate(a => a.WorkspaceId);
                 options.Schema.For<Provider>();
             })
-            .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup();
+            .UseLightweightSessions();
+
+        // On by default; off only where the database is known to be unreachable at start (tests of an outage).
+        if (configuration.GetValue("EventStore:ApplySchemaOnStartup", true))
+            marten.ApplyAllDatabaseChangesOnStartup();
 
         services.AddSingleton<ReferenceDataLoader>();
         return services;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace ProductionTests.IntegrationTests.Infrastructure;
 
 /// <summary>requests-api in memory, through its real HTTP pipeline, on the test database.</summary>
-public sealed class ApiFactory(string connectionString, string environment) : WebApplicationFactory<Program>
+public class ApiFactory(string connectionString, string environment) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

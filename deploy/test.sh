@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, and integration tests against a real PostgreSQL that this script
+# starts (unless ConnectionStrings__Postgres is set). Ends with one summary line.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RESULTS="$ROOT/.data/test-results"
+
+"$ROOT/deploy/local/postgres.sh" start
+source "$ROOT/.data/env"
+
+rm -rf "$RESULTS"
+status=0
+dotnet test "$ROOT/Platform.sln" -c Release -nologo --results-directory "$RESULTS" --logger "trx" "$@" | tee "$RESULTS.log" || status=$?
+
+# One closing line for people and CI alike, summed over the test projects.
+awk '/(Passed|Failed)! +- +Failed:/ {
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+       runs++ }
+     END { if (runs == 0) { print "Summary: no test run completed"; exit 1 }
+           printf "Summary: %d passed, %d failed, %d skipped\n", p, f, s }' "$RESULTS.log" || status=1
+exit $status
