@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Options;
+using ProductionTests.TpasStub.Faults;
+using ProductionTests.TpasStub.Infrastructure;
+
+namespace ProductionTests.TpasStub.Challenges;
+
+/// <summary>
+/// POST /v1/challenges. Order: key and body checks (400), the error-rate roll (503), an earlier
+/// challenge for the key (200), refusal knobs (422), creation (201). A replay is answered before the
+/// refusal knobs because the challenge already exists; refusals and 503s store nothing, so a retry
+/// after the knob is cleared creates the challenge.
+/// </summary>
+public static class CreateChallengeEndpoint
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static async Task<IResult> Handle(
+        HttpContext http,
+        ChallengeStore store,
+        FaultSettings faults,
+        IOptions<ChallengeOptions> options,
+        TimeProvider clock,
+        ILoggerFactory loggers)
+    {
+        var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
+        if (string.IsNullOrWhiteSpace(key))
+            return Problem.Of(400, Problem.IdempotencyKeyRequired, $"The '{IdempotencyKeyHeader}' header is required; send the request id.");
+
+        var body = await JsonBody.ReadAsync<CreateChallengeBody>(http, Problem.InvalidChallenge);
+        if (body.Refusal is not null) return body.Refusal;
+        if (CreateChallengeValidation.Refusal(body.Value!, key) is { } invalid)
+            return Problem.Of(400, Problem.InvalidChallenge, invalid);
+        var request = body.Value!;
+
+        if (faults.RollError())
+            return Problem.Unavailable("Simulated failure (Faults:ErrorRate); nothing was created.");
+
+        if (store.FindByRequestId(key) is { } earlier) return TypedResults.Ok(earlier);
+
+        if (faults.Refusal(request.Title!, request.ProviderIds!) is { } refusal)
+            return Problem.Of(422, Problem.ChallengeRefused, refusal);
+
+        var (challenge, created) = store.GetOrCreate(key, () => New(key, request, clock.GetUtcNow(), options.Value.ExpiresAfter));
+        if (!created) return TypedResults.Ok(challenge);
+
+        loggers.CreateLogger(typeof(CreateChallengeEndpoint).FullName!).LogInformation(
+            "Created challenge {ChallengeId} for request {RequestId}", challenge.Id, challenge.RequestId);
+        return TypedResults.Created($"/v1/challenges/{challenge.Id}", challenge);
+    }
+
+    private static Challenge New(string requestId, CreateChallengeBody body, DateTimeOffset now, TimeSpan expiresAfter)
+    {
+        // Whole milliseconds, so the stored value equals what the JSON says.
+        var createdAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)).ToUniversalTime();
+        return new Challenge(
+            $"chl_{Guid.NewGuid():N}",
+            requestId,
+            body.Title!,
+            body.Description,
+            createdAt + expiresAfter,
+            createdAt,
+            CompletedAt: null,
+            IsActive: true,
+            Challenge.FirstCome,
+            body.HostName!,
+            body.ProviderIds!.ToList(),
+            body.MaxStampClaims!.Value,
+            body.TargetPlatform,
+            body.AllowDuplicateParticipation ?? false);
+    }
+}

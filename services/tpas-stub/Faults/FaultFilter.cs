@@ -1,0 +1,15 @@
+using ProductionTests.TpasStub.Infrastructure;
+
+namespace ProductionTests.TpasStub.Faults;
+
+/// <summary>On every <c>/v1</c> endpoint: wait LatencyMs, then answer 503 if Down.</summary>
+public sealed class FaultFilter(FaultSettings faults) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var knobs = faults.Current;
+        if (knobs.LatencyMs > 0) await Task.Delay(knobs.LatencyMs, context.HttpContext.RequestAborted);
+        if (knobs.Down) return Problem.Unavailable("tpas-backend is down (Faults:Down).");
+        return await next(context);
+    }
+}

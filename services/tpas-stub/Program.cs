@@ -1,0 +1,5 @@
+using ProductionTests.TpasStub;
+
+TpasStubApp.Build(args).Run();
+
+public partial class Program;
