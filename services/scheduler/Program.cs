@@ -1,0 +1,5 @@
+using ProductionTests.Scheduler;
+
+SchedulerApp.Build(args).Run();
+
+public partial class Program;
