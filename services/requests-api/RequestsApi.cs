@@ -1,6 +1,9 @@
+using MassTransit;
 using Microsoft.AspNetCore.Authentication;
 using ProductionTests.RequestsApi.Authentication;
 using ProductionTests.RequestsApi.Infrastructure;
+using ProductionTests.RequestsApi.ProductionTests.Outcomes;
+using ProductionTests.ServiceDefaults;
 using ProductionTests.RequestsApi.ProductionTests;
 using Scalar.AspNetCore;
 
@@ -17,11 +20,12 @@ public static class RequestsApi
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
         services.AddContractProblemDetails();
         services.AddEventStore(builder.Configuration);
+        services.AddRabbitMqBus(builder.Configuration, bus => bus.AddConsumer<ChallengeOutcomeConsumer, ChallengeOutcomeConsumerDefinition>());
         services.AddAuthentication(WorkspaceKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, WorkspaceKeyAuthentication>(WorkspaceKeyAuthentication.SchemeName, null);
         services.AddAuthorization();
         services.AddContractOpenApi();
-        services.AddContractHealthChecks();
+        services.AddHealthChecks().AddCheck<EventStoreHealthCheck>("postgres", tags: [HealthEndpoints.Ready]);
         return builder;
     }
 
@@ -32,7 +36,7 @@ public static class RequestsApi
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapContractHealthChecks();
+        app.MapHealthEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Production tests API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapProductionTests();

@@ -2,8 +2,10 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using JasperFx.Events.Daemon;
 using ProductionTests.RequestsApi.ProductionTests;
 using ProductionTests.RequestsApi.ReferenceData;
+using ProductionTests.RequestsApi.Relay;
 
 namespace ProductionTests.RequestsApi.Infrastructure;
 
@@ -27,6 +29,10 @@ public static class EventStoreSetup
                 options.DatabaseSchemaName = Schema;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 options.Events.StreamIdentity = StreamIdentity.AsString;
+                // The relay polls for new events; tighter than the defaults (0.5-1 s) so a request is
+                // scheduled within a fraction of a second.
+                options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(50);
+                options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(100);
 
                 options.Projections.Add<ChallengeRequestProjection>(ProjectionLifecycle.Inline);
                 options.Schema.For<ChallengeRequestView>()
@@ -37,12 +43,19 @@ public static class EventStoreSetup
                 options.Schema.For<ApiKey>().Duplicate(k => k.WorkspaceId);
                 options.Schema.For<App>().Duplicate(a => a.WorkspaceId);
                 options.Schema.For<Provider>();
+                options.Schema.For<RelayRegistration>();
             })
             .UseLightweightSessions();
 
         // On by default; off only where the database is known to be unreachable at start (tests of an outage).
         if (configuration.GetValue("EventStore:ApplySchemaOnStartup", true))
             marten.ApplyAllDatabaseChangesOnStartup();
+
+        // The relay (see Relay/). HotCold: with several API instances, one runs it at a time.
+        // Relay:Enabled=false leaves the events unpublished (tests of a crash between commit and publish).
+        services.AddHostedService<RelayStartingPoint>();
+        marten.AddSubscriptionWithServices<ChallengeRequestedRelay>(ServiceLifetime.Singleton);
+        marten.AddAsyncDaemon(configuration.GetValue("Relay:Enabled", true) ? DaemonMode.HotCold : DaemonMode.Disabled);
 
         services.AddSingleton<ReferenceDataLoader>();
         return services;

@@ -1,0 +1,65 @@
+using Marten;
+using MassTransit;
+using ProductionTests.Contracts;
+
+namespace ProductionTests.RequestsApi.ProductionTests.Outcomes;
+
+/// <summary>
+/// Appends the scheduler's outcome to the request's stream; the inline projection updates the view in
+/// the same transaction. A request has at most one outcome: a redelivery, or any outcome after the
+/// first, changes nothing. The append expects the stream at version 1 (only ChallengeRequested), so
+/// two deliveries racing cannot both be recorded.
+/// </summary>
+public sealed class ChallengeOutcomeConsumer(IDocumentSession session, ILogger<ChallengeOutcomeConsumer> logger)
+    : IConsumer<ChallengeScheduled>, IConsumer<ChallengeFailed>
+{
+    public Task Consume(ConsumeContext<ChallengeScheduled> context) =>
+        RecordAsync(context.Message.RequestId, context.Message.ClientId, context.Message, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ChallengeFailed> context) =>
+        RecordAsync(context.Message.RequestId, context.Message.ClientId, context.Message, context.CancellationToken);
+
+    private async Task RecordAsync(string requestId, string clientId, object outcome, CancellationToken ct)
+    {
+        var view = await session.LoadAsync<ChallengeRequestView>(requestId, ct)
+            ?? throw new UnknownRequestException(requestId);
+        if (view.ClientId != clientId)
+            throw new UnknownRequestException(requestId, $"the outcome names app {clientId}, the request belongs to {view.ClientId}");
+
+        if (view.Status != ChallengeRequestView.Pending)
+        {
+            logger.LogInformation("Outcome {Outcome} for {RequestId} ignored: the request is already {Status}", outcome.GetType().Name, requestId, view.Status);
+            return;
+        }
+
+        session.Events.Append(requestId, 2, outcome);
+        try
+        {
+            await session.SaveChangesAsync(ct);
+            logger.LogInformation("Recorded {Outcome} for {RequestId}", outcome.GetType().Name, requestId);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            logger.LogInformation("Outcome {Outcome} for {RequestId} ignored: another delivery recorded the outcome first", outcome.GetType().Name, requestId);
+        }
+    }
+}
+
+/// <summary>An outcome for a request this service does not have: a poison message, kept in the error queue.</summary>
+public sealed class UnknownRequestException(string requestId, string? why = null)
+    : Exception($"No challenge request {requestId}{(why is null ? "" : $": {why}")}.");
+
+public sealed class ChallengeOutcomeConsumerDefinition : ConsumerDefinition<ChallengeOutcomeConsumer>
+{
+    public ChallengeOutcomeConsumerDefinition() => EndpointName = "requests-api-challenge-outcomes";
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ChallengeOutcomeConsumer> consumer, IRegistrationContext context)
+    {
+        // A database hiccup retries in place; an unknown request is poison and goes straight to the error queue.
+        endpoint.UseMessageRetry(retry =>
+        {
+            retry.Ignore<UnknownRequestException>();
+            retry.Exponential(8, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        });
+    }
+}
