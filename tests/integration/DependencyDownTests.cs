@@ -37,7 +37,7 @@ public sealed class DependencyDownTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    private sealed class UnreachableDatabaseFactory() : ApiFactory("Host=127.0.0.1;Port=1;Username=postgres;Database=none;Timeout=3", "sandbox")
+    private sealed class UnreachableDatabaseFactory() : ApiFactory("Host=127.0.0.1;Port=1;Username=postgres;Database=none;Timeout=3", "sandbox", "amqp://guest:guest@127.0.0.1:1/")
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

@@ -4,13 +4,15 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ProductionTests.IntegrationTests.Infrastructure;
 
-/// <summary>requests-api in memory, through its real HTTP pipeline, on the test database.</summary>
-public class ApiFactory(string connectionString, string environment) : WebApplicationFactory<Program>
+/// <summary>requests-api in memory, through its real HTTP pipeline, on real PostgreSQL and RabbitMQ.</summary>
+public class ApiFactory(string connectionString, string environment, string broker, bool relay = true) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:Postgres", connectionString);
+        builder.UseSetting("ConnectionStrings:RabbitMq", broker);
         builder.UseSetting("Deployment:Environment", environment);
+        builder.UseSetting("Relay:Enabled", relay ? "true" : "false");
     }
 
     public HttpClient ClientWithKey(string? key)

@@ -1,47 +1,28 @@
 using Marten;
-using Microsoft.Extensions.DependencyInjection;
-using ProductionTests.RequestsApi.ReferenceData;
 
 namespace ProductionTests.IntegrationTests.Infrastructure;
 
-/// <summary>
-/// One test database with the demo reference data (deploy/demo-data.json) and a few test-only apps,
-/// served by a sandbox and a production instance of requests-api.
-/// </summary>
+/// <summary>The platform most tests share (one collection, so they run one after another).</summary>
 public sealed class ApiFixture : IAsyncLifetime
 {
-    private TestPostgres? _postgres;
+    public TestPlatform Platform { get; private set; } = null!;
+    public ApiFactory Sandbox => Platform.Sandbox;
+    public ApiFactory Production => Platform.Production;
+    public string ConnectionString => Platform.ConnectionString;
+    public IDocumentStore Store => Platform.Store;
 
-    public ApiFactory Sandbox { get; private set; } = null!;
-    public ApiFactory Production { get; private set; } = null!;
-    public string ConnectionString => _postgres!.ConnectionString;
-
-    public async Task InitializeAsync()
-    {
-        _postgres = await TestPostgres.StartAsync();
-        Sandbox = new ApiFactory(_postgres.ConnectionString, "sandbox");
-        Production = new ApiFactory(_postgres.ConnectionString, "production");
-        _ = Sandbox.Server; // start it: applies the schema
-
-        var loader = Sandbox.Services.GetRequiredService<ReferenceDataLoader>();
-        await loader.LoadAsync(ReferenceDataFile.Parse(await File.ReadAllTextAsync(RepositoryFiles.Path("deploy/demo-data.json"))), CancellationToken.None);
-        await loader.LoadAsync(TestData.File, CancellationToken.None);
-    }
-
-    public IDocumentStore Store => Sandbox.Services.GetRequiredService<IDocumentStore>();
+    public async Task InitializeAsync() => Platform = await TestPlatform.StartAsync();
 
     public async Task DisposeAsync()
     {
-        await Sandbox.DisposeAsync();
-        await Production.DisposeAsync();
-        if (_postgres is not null) await _postgres.DisposeAsync();
+        if (Platform is not null) await Platform.DisposeAsync();
     }
 }
 
 [CollectionDefinition(Name)]
 public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 {
-    public const string Name = "requests-api on PostgreSQL";
+    public const string Name = "the platform on PostgreSQL and RabbitMQ";
 }
 
 public static class RepositoryFiles

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text.Json;
+using Marten;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using ProductionTests.Contracts;
+using ProductionTests.IntegrationTests.Infrastructure;
+using static ProductionTests.IntegrationTests.Infrastructure.TestData;
+
+namespace ProductionTests.IntegrationTests;
+
+/// <summary>From POST to outcome through the relay, RabbitMQ, the scheduler and tpas-stub.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly HttpClient _acme = api.Sandbox.ClientWithKey(AcmeKey);
+
+    public Task InitializeAsync() => api.Platform.ResetStubFaultsAsync();
+    public Task DisposeAsync() => api.Platform.ResetStubFaultsAsync();
+
+    [Fact]
+    public async Task A_created_request_becomes_scheduled_with_its_challenge()
+    {
+        var id = await CreateAsync(new { title = "Scheduled", providerIds = new[] { "smartid", "bankidse" }, maxStamps = 4 });
+
+        var request = await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
+
+        var challengeId = request.GetProperty("challengeId").GetString();
+        Assert.StartsWith("chl_", challengeId);
+        var item = await ListItemAsync(_acme, AcmeBank, id);
+        Assert.Equal("challenge", item.GetProperty("type").GetString());
+        var challenge = item.GetProperty("challenge");
+        Assert.Equal(challengeId, challenge.GetProperty("id").GetString());
+        Assert.Equal("Scheduled", challenge.GetProperty("title").GetString());
+        Assert.Equal("Acme Bank", challenge.GetProperty("sponsor").GetString());
+        Assert.Equal(["smartid", "bankidse"], challenge.GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
+        Assert.True(challenge.GetProperty("isActive").GetBoolean());
+        Assert.Equal("first_come", challenge.GetProperty("challengeMode").GetString());
+        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        Assert.Equal(2, await StreamLengthAsync(id));
+    }
+
+    [Fact]
+    public async Task A_request_the_backend_refuses_becomes_failed_with_the_reason()
+    {
+        await api.Platform.SetStubFaultsAsync(new { refuseTitles = new[] { "Refuse me" } });
+
+        var id = await CreateAsync(new { title = "Refuse me" });
+        var request = await WaitForStatusAsync(_acme, AcmeBank, id, "failed");
+
+        Assert.Equal("CHALLENGE_REFUSED", request.GetProperty("failure").GetProperty("reasonCode").GetString());
+        Assert.Contains("Refuse me", request.GetProperty("failure").GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, request.GetProperty("challengeId").ValueKind);
+        Assert.Equal("request", (await ListItemAsync(_acme, AcmeBank, id)).GetProperty("type").GetString());
+        Assert.Equal(0, await api.Platform.StubChallengeCountAsync(id));
+    }
+
+    [Fact]
+    public async Task A_request_made_while_the_backend_is_down_is_scheduled_once_it_is_back()
+    {
+        await api.Platform.StopStubAsync();
+        string id;
+        try
+        {
+            id = await CreateAsync(new { title = "Backend down" });
+            // Long enough for the scheduler to have tried and failed a few times.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal("pending", (await GetAsync(_acme, AcmeBank, id)).GetProperty("status").GetString());
+        }
+        finally
+        {
+            await api.Platform.RestartStubAsync();
+        }
+
+        await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
+        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+    }
+
+    [Fact]
+    public async Task A_request_while_the_backend_answers_503_is_retried_until_it_recovers()
+    {
+        await api.Platform.SetStubFaultsAsync(new { down = true });
+        var id = await CreateAsync(new { title = "Backend 503" });
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal("pending", (await GetAsync(_acme, AcmeBank, id)).GetProperty("status").GetString());
+
+        await api.Platform.ResetStubFaultsAsync();
+
+        await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
+        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+    }
+
+    [Fact]
+    public async Task The_same_ChallengeRequested_delivered_twice_makes_one_challenge_and_one_outcome()
+    {
+        var id = await CreateAsync(new { title = "Delivered twice" });
+        var scheduled = await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
+        await api.Platform.WaitForQueuesToDrainAsync();
+
+        await using (var session = api.Store.QuerySession())
+        {
+            var requested = (await session.Events.FetchStreamAsync(id))[0].Data;
+            await api.Sandbox.Services.GetRequiredService<IBus>().Publish((ChallengeRequested)requested);
+        }
+        await api.Platform.WaitForQueuesToDrainAsync();
+
+        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        Assert.Equal(2, await StreamLengthAsync(id));
+        Assert.Equal(scheduled.GetProperty("challengeId").GetString(), (await GetAsync(_acme, AcmeBank, id)).GetProperty("challengeId").GetString());
+    }
+
+    [Fact]
+    public async Task The_same_outcome_delivered_twice_is_recorded_once()
+    {
+        // The backend is down, so the only outcomes are the ones this test publishes.
+        await api.Platform.SetStubFaultsAsync(new { down = true });
+        var id = await CreateAsync(new { title = "Outcome twice" });
+        var challenge = new ChallengeSnapshot("chl_manual", "Outcome twice", null, DateTimeOffset.UtcNow.AddDays(30), DateTimeOffset.UtcNow, null, true, "first_come", "Acme Bank", ["bankidse"]);
+        var outcome = new ChallengeScheduled(id, AcmeBank, "ws_acme", "chl_manual", challenge, DateTimeOffset.UtcNow);
+        var bus = api.Sandbox.Services.GetRequiredService<IBus>();
+
+        await Task.WhenAll(bus.Publish(outcome), bus.Publish(outcome), bus.Publish(outcome with { ChallengeId = "chl_other" }));
+        await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
+        await api.Platform.ResetStubFaultsAsync();
+        await api.Platform.WaitForQueuesToDrainAsync();
+
+        Assert.Equal(2, await StreamLengthAsync(id));
+        var finalId = (await GetAsync(_acme, AcmeBank, id)).GetProperty("challengeId").GetString();
+        Assert.Contains(finalId, new[] { "chl_manual", "chl_other" });
+    }
+
+    [Fact]
+    public async Task An_outcome_for_an_unknown_request_goes_to_the_error_queue()
+    {
+        var bus = api.Sandbox.Services.GetRequiredService<IBus>();
+        await bus.Publish(new ChallengeFailed($"req_{Guid.NewGuid()}", AcmeBank, "ws_acme", "X", "x", DateTimeOffset.UtcNow));
+
+        await Eventually.HoldsAsync(async () => (await api.Platform.Broker.QueueDepthAsync("requests-api-challenge-outcomes_error"))?.Ready >= 1,
+            Patience, "the poison outcome in the error queue");
+    }
+
+    private async Task<string> CreateAsync(object body)
+    {
+        var created = await (await _acme.CreateProductionTest(AcmeBank, body)).ShouldBeJson(HttpStatusCode.Created);
+        return created.GetProperty("id").GetString()!;
+    }
+
+    private async Task<int> StreamLengthAsync(string id)
+    {
+        await using var session = api.Store.QuerySession();
+        return (await session.Events.FetchStreamAsync(id)).Count;
+    }
+
+    internal static async Task<JsonElement> GetAsync(HttpClient client, string clientId, string id) =>
+        await (await client.GetAsync($"{HttpAssertions.ProductionTests(clientId)}/{id}")).ShouldBeJson(HttpStatusCode.OK);
+
+    internal static async Task<JsonElement> WaitForStatusAsync(HttpClient client, string clientId, string id, string status)
+    {
+        JsonElement last = default;
+        await Eventually.HoldsAsync(async () =>
+        {
+            last = await GetAsync(client, clientId, id);
+            return last.GetProperty("status").GetString() == status;
+        }, Patience, $"{id} to become {status}");
+        return last;
+    }
+
+    private static async Task<JsonElement> ListItemAsync(HttpClient client, string clientId, string id)
+    {
+        var list = await (await client.GetAsync(HttpAssertions.ProductionTests(clientId))).ShouldBeJson(HttpStatusCode.OK);
+        return list.EnumerateArray().Single(i => i.GetProperty("request").GetProperty("id").GetString() == id);
+    }
+}
