@@ -1,43 +1,69 @@
 #!/usr/bin/env bash
-# Runs the whole system on this machine: PostgreSQL (started here unless ConnectionStrings__Postgres
-# is set), the schema, the demo reference data, and requests-api. Ctrl-C stops the services.
+# Runs the whole system on this machine: PostgreSQL and RabbitMQ (started here unless
+# ConnectionStrings__Postgres / ConnectionStrings__RabbitMq are set), the schema, the demo reference
+# data, tpas-stub, the scheduler and requests-api. Ctrl-C stops the three services.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 API_PORT="${PT_API_PORT:-5080}"
+STUB_PORT="${PT_STUB_PORT:-5090}"
+SCHEDULER_PORT="${PT_SCHEDULER_PORT:-5091}"
 LOGS="$ROOT/.data/logs"
 mkdir -p "$LOGS"
 
-echo "==> PostgreSQL"
+echo "==> PostgreSQL and RabbitMQ"
 "$ROOT/deploy/local/postgres.sh" start
+"$ROOT/deploy/local/rabbitmq.sh" start
 source "$ROOT/.data/env"
 
 echo "==> Building (Release)"
-dotnet build "$ROOT/services/requests-api" -c Release -nologo -v q -clp:ErrorsOnly
-API_DLL="$ROOT/services/requests-api/bin/Release/net10.0/ProductionTests.RequestsApi.dll"
+for project in requests-api scheduler tpas-stub; do
+  dotnet build "$ROOT/services/$project" -c Release -nologo -v q -clp:ErrorsOnly -p:WarningLevel=0 >"$LOGS/build-$project.log" 2>&1 \
+    || { cat "$LOGS/build-$project.log"; exit 1; }
+done
+dll() { echo "$ROOT/services/$1/bin/Release/net10.0/$2.dll"; }
+API_DLL="$(dll requests-api ProductionTests.RequestsApi)"
 
 echo "==> Schema and demo reference data"
 (cd "$ROOT/services/requests-api" && dotnet "$API_DLL" db-apply >"$LOGS/db-apply.log" 2>&1) \
   || { cat "$LOGS/db-apply.log"; exit 1; }
 (cd "$ROOT/services/requests-api" && dotnet "$API_DLL" load-reference-data "$ROOT/deploy/demo-data.json" 2>&1 | tail -1)
 
-echo "==> requests-api on http://127.0.0.1:$API_PORT (log: .data/logs/requests-api.log)"
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-(cd "$ROOT/services/requests-api" && ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" exec dotnet "$API_DLL") >"$LOGS/requests-api.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$API_PORT/health/ready" >/dev/null 2>&1 && break
-  kill -0 "${PIDS[0]}" 2>/dev/null || { echo "requests-api exited:"; tail -30 "$LOGS/requests-api.log"; exit 1; }
-  sleep 0.5
-done
+
+# start NAME DIR DLL PORT [ENV=VALUE...]: runs a service in the background, its output in .data/logs/NAME.log
+start() {
+  local name="$1" dir="$2" dll="$3" port="$4"; shift 4
+  (cd "$ROOT/services/$dir" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" "$@" dotnet "$dll") >"$LOGS/$name.log" 2>&1 &
+  PIDS+=($!)
+  echo "==> $name on http://127.0.0.1:$port (log: .data/logs/$name.log)"
+}
+wait_ready() {
+  local name="$1" url="$2" pid="$3"
+  for _ in $(seq 1 120); do
+    curl -fs "$url" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "$name exited:"; tail -30 "$LOGS/$name.log"; exit 1; }
+    sleep 0.5
+  done
+  echo "$name is not ready after 60 s:"; tail -30 "$LOGS/$name.log"; exit 1
+}
+
+start tpas-stub tpas-stub "$(dll tpas-stub ProductionTests.TpasStub)" "$STUB_PORT"
+wait_ready tpas-stub "http://127.0.0.1:$STUB_PORT/health/live" "${PIDS[-1]}"
+start scheduler scheduler "$(dll scheduler ProductionTests.Scheduler)" "$SCHEDULER_PORT" Tpas__BaseUrl="http://127.0.0.1:$STUB_PORT/"
+wait_ready scheduler "http://127.0.0.1:$SCHEDULER_PORT/health/ready" "${PIDS[-1]}"
+start requests-api requests-api "$API_DLL" "$API_PORT"
+wait_ready requests-api "http://127.0.0.1:$API_PORT/health/ready" "${PIDS[-1]}"
 
 KEY=sk_workspace_test_acmeDemoKey0000000001
 cat <<BANNER
 
-  The production tests API is running.
-    API:   http://127.0.0.1:$API_PORT/connect/v1
-    Docs:  http://127.0.0.1:$API_PORT/docs   (OpenAPI: /openapi/v1.json)
+  The production tests system is running.
+    API:        http://127.0.0.1:$API_PORT/connect/v1
+    Docs:       http://127.0.0.1:$API_PORT/docs   (OpenAPI: /openapi/v1.json)
+    tpas-stub:  http://127.0.0.1:$STUB_PORT/v1/challenges   (faults: /admin/faults)
+    RabbitMQ:   ${RabbitMq__ManagementUrl:-http://127.0.0.1:15672/} (guest/guest)
     Demo key (workspace Acme, sandbox): $KEY
 
   Create a production test for app FK5b0KSM:
@@ -46,10 +72,10 @@ cat <<BANNER
       -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\
       -d '{"title":"Launch check","maxStamps":5,"targetPlatform":"ios"}'
 
-  List them:
+  Read it back (it is "scheduled" within a fraction of a second), or list them all:
 
     curl -s http://127.0.0.1:$API_PORT/connect/v1/apps/FK5b0KSM/production-tests -H "Authorization: Bearer $KEY"
 
-  Ctrl-C stops the API (PostgreSQL keeps running: deploy/local/postgres.sh stop).
+  Ctrl-C stops the services (the servers keep running: deploy/local/postgres.sh stop, deploy/local/rabbitmq.sh stop).
 BANNER
-wait "${PIDS[0]}"
+wait "${PIDS[@]}"

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, and integration tests against a real PostgreSQL that this script
-# starts (unless ConnectionStrings__Postgres is set). Ends with one summary line.
+# Runs every test: unit tests, the stub's tests, and integration tests against a real PostgreSQL
+# and RabbitMQ that this script starts (unless ConnectionStrings__Postgres / ConnectionStrings__RabbitMq
+# are set), after checking deploy/docker-compose.yml. Ends with one summary line.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RESULTS="$ROOT/.data/test-results"
 
 "$ROOT/deploy/local/postgres.sh" start
+"$ROOT/deploy/local/rabbitmq.sh" start
 source "$ROOT/.data/env"
+"$ROOT/deploy/local/validate-compose.sh"
 
 rm -rf "$RESULTS"
 status=0

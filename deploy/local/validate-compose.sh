@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Validates deploy/docker-compose.yml without a Docker engine: with Debian's docker-compose (1.29,
+# installed with apt-get when missing) and, when the CLI plugin is there, with `docker compose` v2 too.
+#   deploy/local/validate-compose.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+FILE="$ROOT/deploy/docker-compose.yml"
+
+if ! command -v docker-compose >/dev/null 2>&1; then
+  echo "docker-compose is not installed; installing Debian's docker-compose package..." >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+fi
+
+checked="docker-compose $(docker-compose version --short 2>/dev/null || echo 1)"
+docker-compose -f "$FILE" config -q || { echo "deploy/docker-compose.yml is invalid (docker-compose)" >&2; exit 1; }
+if docker compose version >/dev/null 2>&1; then
+  docker compose -f "$FILE" config -q || { echo "deploy/docker-compose.yml is invalid (docker compose)" >&2; exit 1; }
+  checked="$checked and docker compose $(docker compose version --short 2>/dev/null)"
+fi
+echo "deploy/docker-compose.yml is valid ($checked; services: $(docker-compose -f "$FILE" config --services | tr '\n' ' ' | sed 's/ $//'))"
