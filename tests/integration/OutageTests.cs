@@ -26,13 +26,16 @@ public sealed class OutageTests
         proxy!.Down();
         var created = await acme.CreateProductionTest(AcmeBank, new { title = "Broker away" });
         var id = (await created.ShouldBeJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Readiness says the broker is away; POST and GET do not care.
+        await Eventually.HoldsAsync(async () => (await acme.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(20), "readiness to report the broker away");
         Assert.Equal("pending", (await SchedulingTests.GetAsync(acme, AcmeBank, id)).GetProperty("status").GetString());
 
         proxy.Up();
 
         await SchedulingTests.WaitForStatusAsync(acme, AcmeBank, id, "scheduled");
         Assert.Equal(1, await platform.StubChallengeCountAsync(id));
+        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync("/health/ready")).StatusCode);
     }
 
     [Fact]

@@ -1,0 +1,71 @@
+using ProductionTests.ServiceDefaults;
+
+namespace ProductionTests.UnitTests;
+
+public class RabbitMqConnectionTests
+{
+    [Fact]
+    public void Parses_the_default_local_uri_with_the_root_vhost()
+    {
+        var c = RabbitMqConnection.Parse("amqp://guest:guest@127.0.0.1:5672/");
+
+        Assert.Equal(new RabbitMqConnection("127.0.0.1", 5672, "/", "guest", "guest"), c);
+    }
+
+    [Fact]
+    public void Parses_a_named_vhost_and_an_explicit_port()
+    {
+        var c = RabbitMqConnection.Parse("amqp://u:p@host:5673/my-vhost");
+
+        Assert.Equal("host", c.Host);
+        Assert.Equal(5673, c.Port);
+        Assert.Equal("my-vhost", c.VirtualHost);
+        Assert.Equal("u", c.Username);
+        Assert.Equal("p", c.Password);
+    }
+
+    [Fact]
+    public void Defaults_the_port_and_credentials()
+    {
+        var c = RabbitMqConnection.Parse("amqp://host/");
+
+        Assert.Equal(new RabbitMqConnection("host", 5672, "/", "guest", "guest"), c);
+    }
+
+    [Fact]
+    public void Defaults_the_vhost_when_there_is_no_path()
+    {
+        var c = RabbitMqConnection.Parse("amqp://u:p@host:5673");
+
+        Assert.Equal(new RabbitMqConnection("host", 5673, "/", "u", "p"), c);
+    }
+
+    [Fact]
+    public void Decodes_percent_encoded_user_password_and_vhost()
+    {
+        var c = RabbitMqConnection.Parse("amqp://us%40er:p%3Ass@h/v%2Fh");
+
+        Assert.Equal(new RabbitMqConnection("h", 5672, "v/h", "us@er", "p:ss"), c);
+    }
+
+    [Fact]
+    public void Accepts_the_rabbitmq_scheme()
+    {
+        var c = RabbitMqConnection.Parse("rabbitmq://a:b@broker:5680/vh");
+
+        Assert.Equal(new RabbitMqConnection("broker", 5680, "vh", "a", "b"), c);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("not a uri")]
+    [InlineData("http://host/")]
+    [InlineData("/relative/path")]
+    public void Rejects_anything_but_an_amqp_uri(string? value)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => RabbitMqConnection.Parse(value));
+        Assert.Contains("ConnectionStrings:RabbitMq", e.Message);
+    }
+}
