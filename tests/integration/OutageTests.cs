@@ -35,7 +35,8 @@ public sealed class OutageTests
 
         await SchedulingTests.WaitForStatusAsync(acme, AcmeBank, id, "scheduled");
         Assert.Equal(1, await platform.StubChallengeCountAsync(id));
-        Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync("/health/ready")).StatusCode);
+        await Eventually.HoldsAsync(async () => (await acme.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(20), "readiness to recover with the broker");
     }
 
     [Fact]
