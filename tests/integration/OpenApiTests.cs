@@ -23,6 +23,12 @@ public sealed class OpenApiTests(ApiFixture api)
             Assert.True(responses.TryGetProperty(status, out _), $"POST documents no {status}");
         Assert.True(responses.GetProperty("400").GetProperty("content").TryGetProperty("application/problem+json", out _));
 
+        var keyHeader = post.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        Assert.Equal("header", keyHeader.GetProperty("in").GetString());
+        Assert.Equal(255, keyHeader.GetProperty("schema").GetProperty("maxLength").GetInt32());
+        Assert.True(responses.GetProperty("201").GetProperty("headers").TryGetProperty("Idempotency-Replayed", out _));
+        Assert.Contains("IDEMPOTENCY_KEY_CONFLICT", responses.GetProperty("409").GetProperty("description").GetString());
+
         var schemas = doc.GetProperty("components").GetProperty("schemas");
         var body = schemas.GetProperty("CreateProductionTestBody").GetProperty("properties");
         foreach (var field in new[] { "title", "description", "providerIds", "targetPlatform", "maxStamps", "allowDuplicateParticipation" })

@@ -4,6 +4,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using JasperFx.Events.Daemon;
 using ProductionTests.RequestsApi.ProductionTests;
+using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
 using ProductionTests.RequestsApi.ReferenceData;
 using ProductionTests.RequestsApi.Relay;
 
@@ -44,6 +45,7 @@ public static class EventStoreSetup
                 options.Schema.For<App>().Duplicate(a => a.WorkspaceId);
                 options.Schema.For<Provider>();
                 options.Schema.For<RelayRegistration>();
+                options.Schema.For<IdempotencyRecord>().Duplicate(r => r.ExpiresAt);
             })
             .UseLightweightSessions();
 
@@ -58,6 +60,8 @@ public static class EventStoreSetup
         marten.AddAsyncDaemon(configuration.GetValue("Relay:Enabled", true) ? DaemonMode.HotCold : DaemonMode.Disabled);
 
         services.AddSingleton<ReferenceDataLoader>();
+        services.AddSingleton<IdempotencyPurge>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdempotencyPurge>());
         return services;
     }
 }

@@ -1,4 +1,6 @@
+using Microsoft.OpenApi;
 using ProductionTests.RequestsApi.ProductionTests.Create;
+using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
 
 namespace ProductionTests.RequestsApi.ProductionTests;
 
@@ -24,7 +26,34 @@ public static class ProductionTestsEndpoints
             .ProducesProblem(400)
             .ProducesProblem(409)
             .ProducesProblem(413)
-            .ProducesProblem(415);
+            .ProducesProblem(415)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = IdempotencyKey.Header,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description = "1 to 255 printable ASCII characters, scoped to your workspace and kept 24 hours. The same key with " +
+                        "the same body (member order and whitespace aside) answers the first response again with Idempotency-Replayed: true; " +
+                        "with a different body or app: 409 IDEMPOTENCY_KEY_CONFLICT; while the first is in flight: 409 IDEMPOTENCY_REQUEST_IN_PROGRESS.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
+                });
+                if (operation.Responses?.TryGetValue("201", out var created) == true && created is OpenApiResponse response)
+                {
+                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    response.Headers["Location"] = new OpenApiHeader { Description = "The new request's address.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                    response.Headers[IdempotencyKey.ReplayedHeader] = new OpenApiHeader
+                    {
+                        Description = "true when this is the stored answer to an earlier request with the same Idempotency-Key; absent otherwise.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["true"] },
+                    };
+                }
+                if (operation.Responses?.TryGetValue("409", out var conflict) == true && conflict is OpenApiResponse conflictResponse)
+                    conflictResponse.Description = "RESOURCE_CONFLICT (no eligible provider), IDEMPOTENCY_KEY_CONFLICT or IDEMPOTENCY_REQUEST_IN_PROGRESS.";
+                return Task.CompletedTask;
+            });
 
         group.MapGet("", ReadProductionTestsEndpoints.List)
             .WithName("ListProductionTests")

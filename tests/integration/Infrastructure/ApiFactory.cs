@@ -1,14 +1,17 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ProductionTests.IntegrationTests.Infrastructure;
 
 /// <summary>requests-api in memory, through its real HTTP pipeline, on real PostgreSQL and RabbitMQ.</summary>
-public class ApiFactory(string connectionString, string environment, string broker, bool relay = true) : WebApplicationFactory<Program>
+public class ApiFactory(string connectionString, string environment, string broker, bool relay = true, TimeProvider? clock = null) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (clock is not null) builder.ConfigureTestServices(services => services.AddSingleton(clock));
         builder.UseSetting("ConnectionStrings:Postgres", connectionString);
         builder.UseSetting("ConnectionStrings:RabbitMq", broker);
         builder.UseSetting("Deployment:Environment", environment);
