@@ -5,6 +5,7 @@ using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.RequestsApi.ProductionTests.Outcomes;
 using ProductionTests.ServiceDefaults;
 using ProductionTests.RequestsApi.ProductionTests;
+using ProductionTests.RequestsApi.ProductionTests.Report;
 using Scalar.AspNetCore;
 
 namespace ProductionTests.RequestsApi;
@@ -25,6 +26,13 @@ public static class RequestsApi
             .AddScheme<AuthenticationSchemeOptions, WorkspaceKeyAuthentication>(WorkspaceKeyAuthentication.SchemeName, null);
         services.AddAuthorization();
         services.AddContractOpenApi();
+        services.AddOptions<TpasReportOptions>().BindConfiguration("Tpas");
+        services.AddHttpClient<TpasReportClient>((sp, http) =>
+        {
+            var tpas = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TpasReportOptions>>().Value;
+            http.BaseAddress = tpas.BaseUrl;
+            http.Timeout = TimeSpan.FromSeconds(tpas.TimeoutSeconds);
+        });
         services.AddHealthChecks().AddCheck<EventStoreHealthCheck>("postgres", tags: [HealthEndpoints.Ready]);
         return builder;
     }

@@ -5,6 +5,7 @@ using Marten;
 using JasperFx.Events.Daemon;
 using ProductionTests.RequestsApi.ProductionTests;
 using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
+using ProductionTests.RequestsApi.ProductionTests.Waiting;
 using ProductionTests.RequestsApi.ReferenceData;
 using ProductionTests.RequestsApi.Relay;
 
@@ -38,7 +39,8 @@ public static class EventStoreSetup
                 options.Projections.Add<ChallengeRequestProjection>(ProjectionLifecycle.Inline);
                 options.Schema.For<ChallengeRequestView>()
                     .Duplicate(v => v.ClientId)
-                    .Duplicate(v => v.CreatedAt);
+                    .Duplicate(v => v.CreatedAt)
+                    .Duplicate(v => v.ChallengeId!);
 
                 options.Schema.For<Workspace>();
                 options.Schema.For<ApiKey>().Duplicate(k => k.WorkspaceId);
@@ -60,6 +62,8 @@ public static class EventStoreSetup
         marten.AddAsyncDaemon(configuration.GetValue("Relay:Enabled", true) ? DaemonMode.HotCold : DaemonMode.Disabled);
 
         services.AddSingleton<ReferenceDataLoader>();
+        services.AddSingleton<OutcomeWaiters>();
+        services.AddHostedService<OutcomeListener>();
         services.AddSingleton<IdempotencyPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<IdempotencyPurge>());
         return services;

@@ -1,6 +1,7 @@
 using Microsoft.OpenApi;
 using ProductionTests.RequestsApi.ProductionTests.Create;
 using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
+using ProductionTests.RequestsApi.ProductionTests.Report;
 
 namespace ProductionTests.RequestsApi.ProductionTests;
 
@@ -63,7 +64,31 @@ public static class ProductionTestsEndpoints
         group.MapGet("/{id}", ReadProductionTestsEndpoints.GetOne)
             .WithName("GetProductionTest")
             .WithSummary("Read one production test request")
-            .Produces<ChallengeRequestResponse>(200);
+            .WithDescription("Send 'Prefer: wait=N' (N at most 30) to be answered as soon as a pending request is scheduled or failed, " +
+                "or after N seconds as it then stands, instead of polling. The answer says 'Preference-Applied: wait=N'.")
+            .Produces<ChallengeRequestResponse>(200)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = "Prefer",
+                    In = ParameterLocation.Header,
+                    Description = "wait=N (RFC 7240): wait up to N seconds (at most 30) for the outcome of a pending request.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Examples = [System.Text.Json.Nodes.JsonValue.Create("wait=10")] },
+                });
+                if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
+                {
+                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    response.Headers["Preference-Applied"] = new OpenApiHeader { Description = "wait=N when a wait preference was honoured.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                }
+                return Task.CompletedTask;
+            });
+
+        group.MapGet("/{challenge_id}/report", ReportEndpoint.Handle)
+            .WithName("GetProductionTestReport")
+            .WithSummary("How a scheduled challenge went: participations, stamps claimed, and a breakdown per provider")
+            .Produces<ChallengeReport>(200);
 
         return routes;
     }

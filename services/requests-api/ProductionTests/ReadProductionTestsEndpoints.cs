@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Marten;
+using ProductionTests.RequestsApi.ProductionTests.Waiting;
 using ProductionTests.RequestsApi.Authentication;
 
 namespace ProductionTests.RequestsApi.ProductionTests;
@@ -8,15 +9,43 @@ namespace ProductionTests.RequestsApi.ProductionTests;
 /// <summary>GET one request and GET the app's list, both from the inline view.</summary>
 public static class ReadProductionTestsEndpoints
 {
-    public static async Task<IResult> GetOne([FromRoute(Name = "client_id")] string clientId, string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    /// <summary>
+    /// With <c>Prefer: wait=N</c> a pending request is answered as soon as its outcome is recorded, or
+    /// after N seconds (at most 30) as it then stands.
+    /// </summary>
+    public static async Task<IResult> GetOne([FromRoute(Name = "client_id")] string clientId, string id, HttpContext http,
+        ClaimsPrincipal user, IDocumentStore store, OutcomeWaiters waiters, TimeProvider clock, CancellationToken ct)
     {
+        await using var session = store.QuerySession();
         var app = await AppAccess.FindAsync(session, user.WorkspaceId(), clientId, ct);
         if (app is null) return AppAccess.NotFound(clientId);
 
-        var view = await session.LoadAsync<ChallengeRequestView>(id, ct);
-        return view is not null && view.ClientId == app.Id
-            ? TypedResults.Ok(ChallengeRequestResponse.From(view))
-            : Infrastructure.Problem.NotFound($"No production test '{id}' exists for app '{clientId}'.");
+        var wait = WaitPreference.Parse(http.Request.Headers["Prefer"]);
+        http.Response.Headers.Vary = "Prefer";
+        // Registered before the first read, so an outcome committed after it cannot be missed.
+        using var waiter = wait is null ? null : waiters.Register(id);
+
+        var view = await LoadAsync(store, id, ct);
+        if (view is null || view.ClientId != app.Id)
+            return Infrastructure.Problem.NotFound($"No production test '{id}' exists for app '{clientId}'.");
+
+        if (waiter is not null)
+        {
+            http.Response.Headers["Preference-Applied"] = $"wait={wait}";
+            var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(wait!.Value);
+            TimeSpan remaining;
+            while (view.Status == ChallengeRequestView.Pending && (remaining = deadline - clock.GetUtcNow()) > TimeSpan.Zero)
+            {
+                if (await waiter.WaitAsync(remaining, ct)) view = await LoadAsync(store, id, ct) ?? view;
+            }
+        }
+        return TypedResults.Ok(ChallengeRequestResponse.From(view));
+    }
+
+    private static async Task<ChallengeRequestView?> LoadAsync(IDocumentStore store, string id, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<ChallengeRequestView>(id, ct);
     }
 
     /// <summary>Newest first; requests created in the same millisecond are ordered by their time-ordered id.</summary>

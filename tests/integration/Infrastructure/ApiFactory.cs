@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ProductionTests.IntegrationTests.Infrastructure;
 
 /// <summary>requests-api in memory, through its real HTTP pipeline, on real PostgreSQL and RabbitMQ.</summary>
-public class ApiFactory(string connectionString, string environment, string broker, bool relay = true, TimeProvider? clock = null) : WebApplicationFactory<Program>
+public class ApiFactory(string connectionString, string environment, string broker, bool relay = true, TimeProvider? clock = null, Uri? tpas = null) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -16,6 +16,8 @@ public class ApiFactory(string connectionString, string environment, string brok
         builder.UseSetting("ConnectionStrings:RabbitMq", broker);
         builder.UseSetting("Deployment:Environment", environment);
         builder.UseSetting("Relay:Enabled", relay ? "true" : "false");
+        if (tpas is not null) builder.UseSetting("Tpas:BaseUrl", tpas.ToString());
+        builder.UseSetting("Tpas:TimeoutSeconds", "2");
     }
 
     public HttpClient ClientWithKey(string? key)

@@ -67,7 +67,7 @@ public sealed class TestPlatform : IAsyncDisposable
     /// <summary>Another requests-api instance on this platform's database (started on first use).</summary>
     public ApiFactory NewApi(string environment = "sandbox", bool relay = true, string? broker = null, TimeProvider? clock = null)
     {
-        var api = new ApiFactory(_database.ConnectionString, environment, broker ?? Broker.ConnectionString, relay, clock);
+        var api = new ApiFactory(_database.ConnectionString, environment, broker ?? Broker.ConnectionString, relay, clock, StubAddress);
         _ = api.Server;
         _apis.Add(api);
         return api;

@@ -1,6 +1,8 @@
 using Marten;
 using MassTransit;
+using Npgsql;
 using ProductionTests.Contracts;
+using ProductionTests.RequestsApi.ProductionTests.Waiting;
 
 namespace ProductionTests.RequestsApi.ProductionTests.Outcomes;
 
@@ -10,7 +12,7 @@ namespace ProductionTests.RequestsApi.ProductionTests.Outcomes;
 /// first, changes nothing. The append expects the stream at version 1 (only ChallengeRequested), so
 /// two deliveries racing cannot both be recorded.
 /// </summary>
-public sealed class ChallengeOutcomeConsumer(IDocumentSession session, ILogger<ChallengeOutcomeConsumer> logger)
+public sealed class ChallengeOutcomeConsumer(IDocumentStore store, ILogger<ChallengeOutcomeConsumer> logger)
     : IConsumer<ChallengeScheduled>, IConsumer<ChallengeFailed>
 {
     public Task Consume(ConsumeContext<ChallengeScheduled> context) =>
@@ -21,6 +23,12 @@ public sealed class ChallengeOutcomeConsumer(IDocumentSession session, ILogger<C
 
     private async Task RecordAsync(string requestId, string clientId, object outcome, CancellationToken ct)
     {
+        // Our own transaction, so the NOTIFY that wakes waiting callers commits with the outcome.
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));
+
         var view = await session.LoadAsync<ChallengeRequestView>(requestId, ct)
             ?? throw new UnknownRequestException(requestId);
         if (view.ClientId != clientId)
@@ -36,6 +44,14 @@ public sealed class ChallengeOutcomeConsumer(IDocumentSession session, ILogger<C
         try
         {
             await session.SaveChangesAsync(ct);
+            // Delivered at commit to every API instance, which wakes the callers waiting for this request.
+            await using (var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @requestId)", connection, transaction))
+            {
+                notify.Parameters.AddWithValue("channel", OutcomeListener.Channel);
+                notify.Parameters.AddWithValue("requestId", requestId);
+                await notify.ExecuteNonQueryAsync(ct);
+            }
+            await transaction.CommitAsync(ct);
             logger.LogInformation("Recorded {Outcome} for {RequestId}", outcome.GetType().Name, requestId);
         }
         catch (JasperFx.ConcurrencyException)
