@@ -1,13 +1,15 @@
 using ProductionTests.TpasStub.Challenges;
 using ProductionTests.TpasStub.Faults;
 using ProductionTests.TpasStub.Infrastructure;
+using ProductionTests.TpasStub.Participations;
 
 namespace ProductionTests.TpasStub;
 
 /// <summary>
 /// A stand-in for tpas-backend, the external challenge backend: creates challenges idempotently on the
-/// request id and misbehaves on demand (latency, errors, refusals, down). Everything is kept in memory,
-/// so a restart forgets every challenge; it is a test stub, not a backend.
+/// request id, records participations under the challenge's rules and misbehaves on demand (latency,
+/// errors, refusals, down). Everything is kept in memory, so a restart forgets every challenge; it is a
+/// test stub, not a backend. Time is read only from the registered <see cref="TimeProvider"/>.
 /// </summary>
 public static class TpasStubApp
 {
@@ -24,6 +26,7 @@ public static class TpasStubApp
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Extensions.Remove("traceId"));
         services.AddHealthChecks();
         services.AddChallenges();
+        services.AddParticipations();
         services.AddFaults();
         configure?.Invoke(builder);
 
@@ -32,6 +35,8 @@ public static class TpasStubApp
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live");
         app.MapChallenges();
+        app.MapParticipations();
+        app.MapChallengesAdmin();
         app.MapFaultsAdmin();
         return app;
     }

@@ -72,6 +72,31 @@ public sealed class FaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Down_answers_503_on_the_participation_endpoints_and_records_nothing()
+    {
+        var id = await _client.NewChallenge();
+        await _client.PutFaults(new { down = true });
+
+        await (await _client.Participate(id, StubHttp.ValidParticipant())).ShouldBeProblem(HttpStatusCode.ServiceUnavailable, "BACKEND_UNAVAILABLE");
+        await (await _client.GetAsync($"/v1/challenges/{id}/participations")).ShouldBeProblem(HttpStatusCode.ServiceUnavailable, "BACKEND_UNAVAILABLE");
+        await (await _client.GetAsync($"/v1/challenges/{id}/stats")).ShouldBeProblem(HttpStatusCode.ServiceUnavailable, "BACKEND_UNAVAILABLE");
+
+        await _client.PostAsync("/admin/faults/reset", null);
+        Assert.Equal(0, (await _client.Participations(id)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Error_rate_and_refusal_knobs_leave_participations_alone_latency_does_not()
+    {
+        var id = await _client.NewChallenge(b => b with { Title = "Refuse me" });
+        await _client.PutFaults(new { errorRate = 1.0, refuseTitles = new[] { "Refuse me" }, refuseProviders = new[] { "bankidse" }, latencyMs = 50 });
+
+        await _client.Participated(id, StubHttp.ValidParticipant());
+
+        Assert.Equal(1, (await _client.Stats(id)).GetProperty("totalParticipations").GetInt32());
+    }
+
+    [Fact]
     public async Task Down_can_be_set_from_configuration()
     {
         using var stub = new StubFactory(("Faults:Down", "true"));

@@ -39,6 +39,28 @@ public sealed class RealPortTests
         await restarted.StopAsync();
     }
 
+    [Fact]
+    public async Task Build_configure_can_replace_the_clock()
+    {
+        var clock = new ManualTimeProvider();
+        await using var app = TpasStubApp.Build([], b =>
+        {
+            b.WebHost.UseUrls("http://127.0.0.1:0");
+            b.Services.AddSingleton<TimeProvider>(clock);
+        });
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(BoundAddress(app)) };
+
+        var id = await client.NewChallenge();
+        Assert.Equal("2026-11-26T07:00:00.000Z", (await client.Challenge(id)).GetProperty("createdAt").GetString());
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal("2026-11-26T08:00:00.000Z", (await client.Participated(id, StubHttp.ValidParticipant("user-1"))).GetProperty("participatedAt").GetString());
+
+        clock.Advance(TimeSpan.FromDays(30));
+        await (await client.Participate(id, StubHttp.ValidParticipant("user-2"))).ShouldBeProblem(HttpStatusCode.Conflict, "CHALLENGE_EXPIRED");
+        await app.StopAsync();
+    }
+
     private static string BoundAddress(WebApplication app) =>
         Assert.Single(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses);
 }

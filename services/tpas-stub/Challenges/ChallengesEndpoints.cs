@@ -22,7 +22,7 @@ public static class ChallengesEndpoints
         challenges.MapGet("/{id}", (string id, ChallengeStore store) =>
             store.Find(id) is { } challenge
                 ? TypedResults.Ok(challenge)
-                : Problem.Of(404, Problem.ChallengeNotFound, $"No challenge has id '{id}'."));
+                : Problem.NoChallenge(id));
 
         // With ?requestId=: 0 or 1 challenges, which tests use to count what a request created.
         challenges.MapGet("", (string? requestId, ChallengeStore store) =>
@@ -31,6 +31,20 @@ public static class ChallengesEndpoints
             IReadOnlyList<Challenge> found = store.FindByRequestId(requestId) is { } challenge ? [challenge] : [];
             return TypedResults.Ok(found);
         });
+
+        return routes;
+    }
+
+    /// <summary><c>/admin/challenges</c>: changes tests need to make; not subject to the faults.</summary>
+    public static IEndpointRouteBuilder MapChallengesAdmin(this IEndpointRouteBuilder routes)
+    {
+        var admin = routes.MapGroup("/admin/challenges");
+
+        // For tests of the inactive rule. Once deactivated, every answer carrying the challenge says isActive false.
+        admin.MapPost("/{id}/deactivate", (string id, ChallengeStore store) =>
+            store.Update(id, c => c with { IsActive = false }) is { } challenge
+                ? TypedResults.Ok(challenge)
+                : Problem.NoChallenge(id));
 
         return routes;
     }

@@ -40,7 +40,7 @@ public static class CreateChallengeEndpoint
         if (faults.Refusal(request.Title!, request.ProviderIds!) is { } refusal)
             return Problem.Of(422, Problem.ChallengeRefused, refusal);
 
-        var (challenge, created) = store.GetOrCreate(key, () => New(key, request, clock.GetUtcNow(), options.Value.ExpiresAfter));
+        var (challenge, created) = store.GetOrCreate(key, () => New(key, request, clock.GetUtcNowMilliseconds(), options.Value.ExpiresAfter));
         if (!created) return TypedResults.Ok(challenge);
 
         loggers.CreateLogger(typeof(CreateChallengeEndpoint).FullName!).LogInformation(
@@ -48,11 +48,8 @@ public static class CreateChallengeEndpoint
         return TypedResults.Created($"/v1/challenges/{challenge.Id}", challenge);
     }
 
-    private static Challenge New(string requestId, CreateChallengeBody body, DateTimeOffset now, TimeSpan expiresAfter)
-    {
-        // Whole milliseconds, so the stored value equals what the JSON says.
-        var createdAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)).ToUniversalTime();
-        return new Challenge(
+    private static Challenge New(string requestId, CreateChallengeBody body, DateTimeOffset createdAt, TimeSpan expiresAfter) =>
+        new(
             $"chl_{Guid.NewGuid():N}",
             requestId,
             body.Title!,
@@ -67,5 +64,4 @@ public static class CreateChallengeEndpoint
             body.MaxStampClaims!.Value,
             body.TargetPlatform,
             body.AllowDuplicateParticipation ?? false);
-    }
 }

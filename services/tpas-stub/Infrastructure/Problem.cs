@@ -11,6 +11,12 @@ public static class Problem
     public const string ChallengeNotFound = "CHALLENGE_NOT_FOUND";
     public const string BackendUnavailable = "BACKEND_UNAVAILABLE";
     public const string InvalidFaults = "INVALID_FAULTS";
+    public const string InvalidParticipation = "INVALID_PARTICIPATION";
+    public const string ChallengeInactive = "CHALLENGE_INACTIVE";
+    public const string ChallengeExpired = "CHALLENGE_EXPIRED";
+    public const string ProviderNotInChallenge = "PROVIDER_NOT_IN_CHALLENGE";
+    public const string PlatformNotAllowed = "PLATFORM_NOT_ALLOWED";
+    public const string DuplicateParticipation = "DUPLICATE_PARTICIPATION";
 
     public static IResult Of(int status, string code, string detail) =>
         TypedResults.Problem(new ProblemDetails
@@ -22,4 +28,6 @@ public static class Problem
         });
 
     public static IResult Unavailable(string detail) => Of(503, BackendUnavailable, detail);
+
+    public static IResult NoChallenge(string id) => Of(404, ChallengeNotFound, $"No challenge has id '{id}'.");
 }

@@ -32,6 +32,42 @@ public static class StubHttp
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         }, idempotencyKey));
 
+    /// <summary>Creates a challenge from <see cref="ValidBody"/> changed by <paramref name="change"/>; returns its id.</summary>
+    public static async Task<string> NewChallenge(this HttpClient client, Func<Body, Body>? change = null)
+    {
+        var requestId = NewRequestId();
+        var body = (change ?? (b => b))(ValidBody(requestId));
+        var challenge = await (await client.CreateChallenge(requestId, body)).ShouldBeJson(HttpStatusCode.Created);
+        return challenge.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>A valid participation on a challenge made from <see cref="ValidBody"/>; override fields with <c>with</c>.</summary>
+    public static Participant ValidParticipant(string userId = "user-1") => new("bankidse", userId, "ios", 42.5);
+
+    public sealed record Participant(string? ProviderId, string? UserId, string? Platform, double? CompletionSeconds);
+
+    public static Task<HttpResponseMessage> Participate(this HttpClient client, string challengeId, object body) =>
+        client.PostAsJsonAsync($"/v1/challenges/{challengeId}/participations", body);
+
+    public static Task<HttpResponseMessage> ParticipateRaw(this HttpClient client, string challengeId, string json) =>
+        client.PostAsync($"/v1/challenges/{challengeId}/participations", new StringContent(json, Encoding.UTF8, "application/json"));
+
+    /// <summary>Participates and asserts 201; returns the participation.</summary>
+    public static async Task<JsonElement> Participated(this HttpClient client, string challengeId, object body) =>
+        await (await client.Participate(challengeId, body)).ShouldBeJson(HttpStatusCode.Created);
+
+    public static async Task<JsonElement> Participations(this HttpClient client, string challengeId) =>
+        await (await client.GetAsync($"/v1/challenges/{challengeId}/participations")).ShouldBeJson(HttpStatusCode.OK);
+
+    public static async Task<JsonElement> Stats(this HttpClient client, string challengeId) =>
+        await (await client.GetAsync($"/v1/challenges/{challengeId}/stats")).ShouldBeJson(HttpStatusCode.OK);
+
+    public static async Task<JsonElement> Challenge(this HttpClient client, string challengeId) =>
+        await (await client.GetAsync($"/v1/challenges/{challengeId}")).ShouldBeJson(HttpStatusCode.OK);
+
+    public static Task<HttpResponseMessage> Deactivate(this HttpClient client, string challengeId) =>
+        client.PostAsync($"/admin/challenges/{challengeId}/deactivate", null);
+
     public static Task<HttpResponseMessage> PutFaults(this HttpClient client, object knobs) =>
         client.PutAsJsonAsync("/admin/faults", knobs);
 
