@@ -57,6 +57,29 @@ start requests-api requests-api "$API_DLL" "$API_PORT"
 wait_ready requests-api "http://127.0.0.1:$API_PORT/health/ready" "${PIDS[-1]}"
 
 KEY=sk_workspace_test_acmeDemoKey0000000001
+API="http://127.0.0.1:$API_PORT/connect/v1/apps/FK5b0KSM/production-tests"
+
+# A demo challenge with a few participations, so the report has numbers in it.
+echo "==> Demo: a production test with four participations"
+demo=$(curl -fs -X POST "$API" -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \
+  -d '{"title":"Demo: launch check","description":"Created by deploy/run.sh","maxStamps":3,"providerIds":["bankidse","smartid","mitid"]}')
+demo_id=$(echo "$demo" | grep -o '"id":"req_[^"]*"' | head -1 | cut -d'"' -f4)
+demo_state=$(curl -fs "$API/$demo_id" -H "Authorization: Bearer $KEY" -H "Prefer: wait=20")
+CHALLENGE=$(echo "$demo_state" | grep -o '"challengeId":"[^"]*"' | cut -d'"' -f4)
+if [ -n "$CHALLENGE" ]; then
+  participate() {
+    curl -fs -o /dev/null -X POST "http://127.0.0.1:$STUB_PORT/v1/challenges/$CHALLENGE/participations" -H "Content-Type: application/json" \
+      -d "{\"providerId\":\"$1\",\"userId\":\"$2\",\"platform\":\"$3\",\"completionSeconds\":$4}"
+  }
+  participate bankidse demo-user-1 ios 38.5
+  participate smartid demo-user-2 android 52
+  participate bankidse demo-user-3 android 41.5
+  participate smartid demo-user-4 ios 47
+else
+  echo "   (the demo request is not scheduled yet: $demo_state)"
+  CHALLENGE="<challenge id>"
+fi
+
 cat <<BANNER
 
   The production tests system is running.
@@ -72,9 +95,17 @@ cat <<BANNER
       -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\
       -d '{"title":"Launch check","maxStamps":5,"targetPlatform":"ios"}'
 
-  Read it back (it is "scheduled" within a fraction of a second), or list them all:
+  Read it back, waiting up to 10 s for the outcome instead of polling (Location from the answer above):
 
-    curl -s http://127.0.0.1:$API_PORT/connect/v1/apps/FK5b0KSM/production-tests -H "Authorization: Bearer $KEY"
+    curl -s http://127.0.0.1:$API_PORT/connect/v1/apps/FK5b0KSM/production-tests/<id> -H "Authorization: Bearer $KEY" -H "Prefer: wait=10"
+
+  List them all (newest first; scheduled ones as type "challenge"):
+
+    curl -s $API -H "Authorization: Bearer $KEY"
+
+  The demo challenge's report (4 participations, 3 stamps):
+
+    curl -s $API/$CHALLENGE/report -H "Authorization: Bearer $KEY"
 
   Ctrl-C stops the services (the servers keep running: deploy/local/postgres.sh stop, deploy/local/rabbitmq.sh stop).
 BANNER
