@@ -8,7 +8,12 @@ app.MapRequestsApi();
 
 // A verb (`help`, `load-reference-data`, `db-apply`, `projections`...) runs an ops command; no verb
 // serves the API. Plain --Key=Value settings go to configuration, which the JasperFx command line refuses.
-if (args.Length > 0 && !args[0].StartsWith('-')) return await app.RunJasperFxCommands(args);
+if (args.Length > 0 && !args[0].StartsWith('-'))
+{
+    // `<command> --help` reads better than JasperFx's `help <command>`; both work.
+    if (args.Skip(1).Any(a => a is "--help" or "-h" or "-?")) args = ["help", args[0]];
+    return await app.RunJasperFxCommands(args);
+}
 await app.RunAsync();
 return 0;
 

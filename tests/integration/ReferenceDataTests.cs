@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Marten;
 using ProductionTests.IntegrationTests.Infrastructure;
 using ProductionTests.RequestsApi.ReferenceData;
@@ -92,19 +91,6 @@ public sealed class ReferenceDataTests(ApiFixture api)
         return System.Text.Json.JsonSerializer.Serialize(new { workspaces, apps, keys, providers });
     }
 
-    /// <summary>Runs requests-api's own entry point as an operator would, against the test database.</summary>
-    private async Task<(int ExitCode, string Output)> RunCommand(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "ProductionTests.RequestsApi.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["ConnectionStrings__Postgres"] = api.ConnectionString;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private Task<(int ExitCode, string Output)> RunCommand(params string[] args) =>
+        OpsCommand.RunAsync(api.ConnectionString, api.Platform.Broker.ConnectionString, args);
 }

@@ -3,7 +3,9 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using JasperFx.Events.Daemon;
+using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.ProductionTests;
+using ProductionTests.RequestsApi.ProductionTests.Versioning;
 using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
 using ProductionTests.RequestsApi.ProductionTests.Waiting;
 using ProductionTests.RequestsApi.ReferenceData;
@@ -31,6 +33,9 @@ public static class EventStoreSetup
                 options.DatabaseSchemaName = Schema;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 options.Events.StreamIdentity = StreamIdentity.AsString;
+                // Event versions (see ProductionTests/Versioning): ChallengeFailed is at version 2.
+                options.Events.MapEventTypeWithSchemaVersion<ChallengeFailed>(2);
+                options.Events.Upcast<ChallengeFailedV1, ChallengeFailed>(ChallengeFailedV1.EventTypeName, ChallengeFailedV1.Upcast);
                 // The relay polls for new events (a cheap query); far tighter than the defaults (0.5-1 s) so a request is
                 // scheduled within a fraction of a second.
                 options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(25);

@@ -19,6 +19,7 @@ public sealed class ChallengeRequestView
     public ChallengeSnapshot? Challenge { get; set; }
     public string? FailureCode { get; set; }
     public string? FailureReason { get; set; }
+    public bool FailureRetryable { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -49,6 +50,7 @@ public sealed class ChallengeRequestView
         Status = Failed;
         FailureCode = e.ReasonCode;
         FailureReason = e.Reason;
+        FailureRetryable = e.Retryable;
         UpdatedAt = e.FailedAt;
     }
 }

@@ -85,6 +85,11 @@ public static class ProductionTestsEndpoints
                 return Task.CompletedTask;
             });
 
+        group.MapGet("/{id}/events", EventsEndpoint.Handle)
+            .WithName("GetProductionTestEvents")
+            .WithSummary("The request's history: every event of its stream, oldest first")
+            .Produces<List<RequestEvent>>(200);
+
         group.MapGet("/{challenge_id}/report", ReportEndpoint.Handle)
             .WithName("GetProductionTestReport")
             .WithSummary("How a scheduled challenge went: participations, stamps claimed, and a breakdown per provider")

@@ -20,12 +20,13 @@ public sealed record ChallengeRequestResponse(
 {
     public static ChallengeRequestResponse From(ChallengeRequestView view) => new(
         view.Id, view.ClientId, view.Status, view.Payload, view.ChallengeId, view.CreatedAt,
-        view.Status == ChallengeRequestView.Failed ? new FailureResponse(view.FailureCode ?? "UNKNOWN", view.FailureReason ?? "") : null);
+        view.Status == ChallengeRequestView.Failed ? new FailureResponse(view.FailureCode ?? "UNKNOWN", view.FailureReason ?? "", view.FailureRetryable) : null);
 }
 
 /// <param name="ReasonCode">A stable code, e.g. <c>CHALLENGE_REFUSED</c>.</param>
 /// <param name="Reason">A human-readable explanation.</param>
-public sealed record FailureResponse(string ReasonCode, string Reason);
+/// <param name="Retryable">Whether a new request for the same challenge may succeed later.</param>
+public sealed record FailureResponse(string ReasonCode, string Reason, bool Retryable);
 
 /// <summary>A list item: <c>request</c> while pending or failed, <c>challenge</c> once scheduled (the request is kept beside it).</summary>
 public sealed record ProductionTestListItem(

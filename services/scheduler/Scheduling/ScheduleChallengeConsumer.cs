@@ -20,9 +20,9 @@ public sealed class ScheduleChallengeConsumer(TpasClient tpas, TimeProvider cloc
                 logger.LogInformation("Scheduled {RequestId} as challenge {ChallengeId}", request.RequestId, challenge.Id);
                 await context.Publish(new ChallengeScheduled(request.RequestId, request.ClientId, request.WorkspaceId, challenge.Id, challenge, clock.GetUtcNow()));
                 break;
-            case TpasClient.Refused(var code, var reason):
+            case TpasClient.Refused(var code, var reason, var retryable):
                 logger.LogInformation("tpas-backend refused {RequestId}: {Code} {Reason}", request.RequestId, code, reason);
-                await context.Publish(new ChallengeFailed(request.RequestId, request.ClientId, request.WorkspaceId, code, reason, clock.GetUtcNow()));
+                await context.Publish(new ChallengeFailed(request.RequestId, request.ClientId, request.WorkspaceId, code, reason, clock.GetUtcNow(), retryable));
                 break;
         }
     }

@@ -14,7 +14,8 @@ public sealed class TpasClient(HttpClient http)
 {
     public abstract record Answer;
     public sealed record Created(ChallengeSnapshot Challenge) : Answer;
-    public sealed record Refused(string Code, string Reason) : Answer;
+    /// <param name="Retryable">The refusal may clear (409, 423, 425): a later request may succeed.</param>
+    public sealed record Refused(string Code, string Reason, bool Retryable = false) : Answer;
 
     private sealed record CreateChallenge(string RequestId, string Title, string? Description, IReadOnlyList<string> ProviderIds,
         int MaxStampClaims, string? TargetPlatform, bool AllowDuplicateParticipation, string HostName);
@@ -58,7 +59,8 @@ public sealed class TpasClient(HttpClient http)
                 throw new TpasUnavailableException($"tpas-backend answered {status}");
 
             var problem = await ReadProblemAsync(response, ct);
-            return new Refused(problem?.Title ?? "CHALLENGE_REFUSED", problem?.Detail ?? $"tpas-backend refused the challenge ({status}).");
+            return new Refused(problem?.Title ?? "CHALLENGE_REFUSED", problem?.Detail ?? $"tpas-backend refused the challenge ({status}).",
+                Retryable: status is 409 or 423 or 425);
         }
     }
 

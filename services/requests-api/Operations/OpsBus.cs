@@ -1,0 +1,52 @@
+using JasperFx.Events;
+using MassTransit;
+using ProductionTests.Contracts;
+using ProductionTests.ServiceDefaults;
+
+namespace ProductionTests.RequestsApi.Operations;
+
+/// <summary>
+/// A publish-only bus for the ops commands, apart from the service's own (which would also start
+/// consumers). Every message it sends carries <c>Replay: true</c> so subscribers can tell a replay.
+/// </summary>
+public sealed class OpsBus : IAsyncDisposable
+{
+    public const string ReplayHeader = "Replay";
+    private readonly IBusControl _bus;
+
+    private OpsBus(IBusControl bus) => _bus = bus;
+
+    public static async Task<OpsBus> StartAsync(IConfiguration configuration, CancellationToken ct)
+    {
+        var rabbit = RabbitMqConnection.Parse(configuration.GetConnectionString("RabbitMq"));
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, host =>
+        {
+            host.Username(rabbit.Username);
+            host.Password(rabbit.Password);
+        }));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        await bus.StartAsync(timeout.Token);
+        return new OpsBus(bus);
+    }
+
+    /// <summary>Publishes a stored contract event again, its event id as MessageId.</summary>
+    public Task RepublishAsync(IEvent @event, CancellationToken ct) => @event.Data switch
+    {
+        ChallengeRequested e => Publish(e, @event.Id, ct),
+        ChallengeScheduled e => Publish(e, @event.Id, ct),
+        ChallengeFailed e => Publish(e, @event.Id, ct),
+        _ => Task.CompletedTask,
+    };
+
+    public static bool IsContractEvent(IEvent @event) => @event.Data is ChallengeRequested or ChallengeScheduled or ChallengeFailed;
+
+    private Task Publish<T>(T message, Guid id, CancellationToken ct) where T : class =>
+        _bus.Publish(message, context =>
+        {
+            context.MessageId = id;
+            context.Headers.Set(ReplayHeader, "true");
+        }, ct);
+
+    public async ValueTask DisposeAsync() => await _bus.StopAsync();
+}
