@@ -15,6 +15,7 @@ public static class RequestsApi
 {
     public static WebApplicationBuilder AddRequestsApi(this WebApplicationBuilder builder)
     {
+        builder.AddServiceTelemetry("requests-api");
         var services = builder.Services;
         services.AddOptions<DeploymentOptions>().BindConfiguration("Deployment").Validate(o => { o.Validate(); return true; }).ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
@@ -25,6 +26,7 @@ public static class RequestsApi
         services.AddAuthentication(WorkspaceKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, WorkspaceKeyAuthentication>(WorkspaceKeyAuthentication.SchemeName, null);
         services.AddAuthorization();
+        services.AddContractRateLimiting();
         services.AddContractOpenApi();
         services.AddOptions<TpasReportOptions>().BindConfiguration("Tpas");
         services.AddHttpClient<TpasReportClient>((sp, http) =>
@@ -33,7 +35,9 @@ public static class RequestsApi
             http.BaseAddress = tpas.BaseUrl;
             http.Timeout = TimeSpan.FromSeconds(tpas.TimeoutSeconds);
         });
-        services.AddHealthChecks().AddCheck<EventStoreHealthCheck>("postgres", tags: [HealthEndpoints.Ready]);
+        services.AddHealthChecks()
+            .AddCheck<EventStoreHealthCheck>("postgres", tags: [HealthEndpoints.Ready])
+            .AddCheck<Relay.RelayHealthCheck>("relay", tags: [HealthEndpoints.Ready]);
         return builder;
     }
 
@@ -41,6 +45,7 @@ public static class RequestsApi
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter(); // before authentication: a flood is turned away before any key look-up
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -13,6 +13,7 @@ public static class SchedulerApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        builder.AddServiceTelemetry("scheduler");
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);

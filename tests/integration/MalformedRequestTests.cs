@@ -111,6 +111,16 @@ public sealed class MalformedRequestTests(ApiFixture api)
         await (await _acme.SendAsync(new HttpRequestMessage(new HttpMethod(method), path))).ShouldBeProblem(HttpStatusCode.NotFound, "RESOURCE_NOT_FOUND");
     }
 
+    [Theory]
+    [InlineData("/connect/v1/apps/%01/production-tests")]
+    [InlineData("/connect/v1/apps/FK5b0KSM/production-tests/req_%01")]
+    [InlineData("/connect/v1/apps/FK5b0KSM/production-tests/req_%1F/events")]
+    [InlineData("/connect/v1/apps/FK5b0KSM/production-tests/chl_%01/report")]
+    public async Task An_address_with_a_control_character_is_not_found_not_a_500(string path)
+    {
+        await (await _acme.GetAsync(path)).ShouldBeProblem(HttpStatusCode.NotFound, "RESOURCE_NOT_FOUND");
+    }
+
     [Fact]
     public async Task A_method_the_route_does_not_have_is_405_with_allow()
     {

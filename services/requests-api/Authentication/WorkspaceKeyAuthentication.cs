@@ -12,12 +12,14 @@ namespace ProductionTests.RequestsApi.Authentication;
 /// <c>Authorization: Bearer sk_workspace_...</c>: the key is hashed and looked up; the caller becomes
 /// its workspace. Missing, malformed or unknown keys get 401; a real key of the other deployment
 /// environment (a prod key on sandbox) gets 403.
+/// The key and the Authorization header are never logged and never part of a refusal's detail (which
+/// the framework logs as the failure message); AbuseTests and RateLimitTests hold every log line to that.
 /// </summary>
 public sealed class WorkspaceKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IQuerySession session,
+    IDocumentStore store,
     IOptions<DeploymentOptions> deployment) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "WorkspaceKey";
@@ -35,8 +37,15 @@ public sealed class WorkspaceKeyAuthentication(
         var keyEnvironment = WorkspaceKeys.EnvironmentOf(key);
         if (keyEnvironment is null) return Refuse(401, "The API key is malformed; workspace keys look like sk_workspace_test_... or sk_workspace_prod_....");
 
-        var stored = await session.LoadAsync<ApiKey>(WorkspaceKeys.Hash(key), Context.RequestAborted);
-        if (stored is null) return Refuse(401, "The API key is not valid.");
+        // Looked up by its SHA-256 (the stored id); the clear key is never stored, logged or put in a
+        // message. Once loaded, the stored hash is compared with ours in constant time as well: defence
+        // in depth should the look-up ever match something other than the exact hash.
+        var hash = WorkspaceKeys.HashBytes(key);
+        // A session of its own, closed at once: a request that then waits (Prefer: wait) holds no connection.
+        ApiKey? stored;
+        await using (var session = store.QuerySession())
+            stored = await session.LoadAsync<ApiKey>(Convert.ToHexStringLower(hash), Context.RequestAborted);
+        if (stored is null || !WorkspaceKeys.HashMatches(stored.Id, hash)) return Refuse(401, "The API key is not valid.");
         if (keyEnvironment != deployment.Value.Environment)
             return Refuse(403, $"This is a {keyEnvironment} key; this deployment is {deployment.Value.Environment}.");
 

@@ -24,8 +24,8 @@ public static class EventStoreSetup
     /// </summary>
     public static IServiceCollection AddEventStore(this IServiceCollection services, IConfiguration configuration)
     {
-        var connectionString = configuration.GetConnectionString("Postgres")
-            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres).");
+        var connectionString = WithShortTimeouts(configuration.GetConnectionString("Postgres")
+            ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres)."));
 
         var marten = services.AddMarten(options =>
             {
@@ -33,6 +33,9 @@ public static class EventStoreSetup
                 options.DatabaseSchemaName = Schema;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 options.Events.StreamIdentity = StreamIdentity.AsString;
+                // Each event keeps the trace it was written in (header traceparent), so the relay can
+                // continue that trace on the bus.
+                options.Events.MetadataConfig.HeadersEnabled = true;
                 // Event versions (see ProductionTests/Versioning): ChallengeFailed is at version 2.
                 options.Events.MapEventTypeWithSchemaVersion<ChallengeFailed>(2);
                 options.Events.Upcast<ChallengeFailedV1, ChallengeFailed>(ChallengeFailedV1.EventTypeName, ChallengeFailedV1.Upcast);
@@ -66,11 +69,27 @@ public static class EventStoreSetup
         marten.AddSubscriptionWithServices<ChallengeRequestedRelay>(ServiceLifetime.Singleton);
         marten.AddAsyncDaemon(configuration.GetValue("Relay:Enabled", true) ? DaemonMode.HotCold : DaemonMode.Disabled);
 
+        services.AddSingleton<EventStoreMetrics>();
         services.AddSingleton<ReferenceDataLoader>();
         services.AddSingleton<OutcomeWaiters>();
         services.AddHostedService<OutcomeListener>();
         services.AddSingleton<IdempotencyPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<IdempotencyPurge>());
         return services;
+    }
+
+    /// <summary>
+    /// A PostgreSQL that is down must be reported within a caller's patience (503), not after Npgsql's
+    /// default 15 s connect timeout (10 s: enough for a burst of new connections on a busy machine); settings given explicitly in the connection string win.
+    /// </summary>
+    private static string WithShortTimeouts(string connectionString)
+    {
+        var given = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => part.Split('=', 2)[0].Trim().ToLowerInvariant())
+            .ToHashSet();
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.Contains("timeout")) builder.Timeout = 10;
+        if (!given.Contains("command timeout")) builder.CommandTimeout = 15;
+        return builder.ConnectionString;
     }
 }

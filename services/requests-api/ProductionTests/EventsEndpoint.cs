@@ -21,7 +21,7 @@ public static class EventsEndpoint
         var app = await AppAccess.FindAsync(session, user.WorkspaceId(), clientId, ct);
         if (app is null) return AppAccess.NotFound(clientId);
 
-        var view = await session.LoadAsync<ChallengeRequestView>(id, ct);
+        var view = AppAccess.IsPlausibleId(id) ? await session.LoadAsync<ChallengeRequestView>(id, ct) : null;
         if (view is null || view.ClientId != app.Id)
             return Problem.NotFound($"No production test '{id}' exists for app '{clientId}'.");
 

@@ -16,18 +16,21 @@ public static class ReadProductionTestsEndpoints
     public static async Task<IResult> GetOne([FromRoute(Name = "client_id")] string clientId, string id, HttpContext http,
         ClaimsPrincipal user, IDocumentStore store, OutcomeWaiters waiters, TimeProvider clock, CancellationToken ct)
     {
-        await using var session = store.QuerySession();
-        var app = await AppAccess.FindAsync(session, user.WorkspaceId(), clientId, ct);
-        if (app is null) return AppAccess.NotFound(clientId);
-
         var wait = WaitPreference.Parse(http.Request.Headers["Prefer"]);
         http.Response.Headers.Vary = "Prefer";
         // Registered before the first read, so an outcome committed after it cannot be missed.
         using var waiter = wait is null ? null : waiters.Register(id);
 
-        var view = await LoadAsync(store, id, ct);
-        if (view is null || view.ClientId != app.Id)
-            return Infrastructure.Problem.NotFound($"No production test '{id}' exists for app '{clientId}'.");
+        // Each read takes a connection only for its own duration: a waiting caller holds none.
+        ChallengeRequestView? view;
+        await using (var session = store.QuerySession())
+        {
+            var app = await AppAccess.FindAsync(session, user.WorkspaceId(), clientId, ct);
+            if (app is null) return AppAccess.NotFound(clientId);
+            view = AppAccess.IsPlausibleId(id) ? await session.LoadAsync<ChallengeRequestView>(id, ct) : null;
+            if (view is null || view.ClientId != app.Id)
+                return Infrastructure.Problem.NotFound($"No production test '{id}' exists for app '{clientId}'.");
+        }
 
         if (waiter is not null)
         {
@@ -36,7 +39,9 @@ public static class ReadProductionTestsEndpoints
             TimeSpan remaining;
             while (view.Status == ChallengeRequestView.Pending && (remaining = deadline - clock.GetUtcNow()) > TimeSpan.Zero)
             {
-                if (await waiter.WaitAsync(remaining, ct)) view = await LoadAsync(store, id, ct) ?? view;
+                await waiter.WaitAsync(remaining, ct);
+                // Read on a wake-up, and once more at the deadline in case a notification was lost.
+                view = await LoadAsync(store, id, ct) ?? view;
             }
         }
         return TypedResults.Ok(ChallengeRequestResponse.From(view));

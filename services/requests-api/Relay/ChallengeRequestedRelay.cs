@@ -4,7 +4,10 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using MassTransit;
+using System.Diagnostics;
 using ProductionTests.Contracts;
+using ProductionTests.RequestsApi.Infrastructure;
+using ProductionTests.ServiceDefaults;
 
 namespace ProductionTests.RequestsApi.Relay;
 
@@ -21,11 +24,13 @@ public sealed class ChallengeRequestedRelay : SubscriptionBase
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IBus _bus;
+    private readonly EventStoreMetrics _metrics;
     private readonly ILogger<ChallengeRequestedRelay> _logger;
 
-    public ChallengeRequestedRelay(IBus bus, ILogger<ChallengeRequestedRelay> logger)
+    public ChallengeRequestedRelay(IBus bus, EventStoreMetrics metrics, ILogger<ChallengeRequestedRelay> logger)
     {
         _bus = bus;
+        _metrics = metrics;
         _logger = logger;
         Name = RelayName;
         IncludeType<ChallengeRequested>();
@@ -37,12 +42,22 @@ public sealed class ChallengeRequestedRelay : SubscriptionBase
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
 
-        var publishes = page.Events
-            .Where(e => e.Data is ChallengeRequested)
-            .Select(e => _bus.Publish((ChallengeRequested)e.Data, context => context.MessageId = e.Id, timeout.Token));
-        await Task.WhenAll(publishes);
+        await Task.WhenAll(page.Events.Where(e => e.Data is ChallengeRequested).Select(e => PublishAsync(e, timeout.Token)));
 
         _logger.LogDebug("Relayed {Count} events up to sequence {Sequence}", page.Events.Count, page.SequenceCeiling);
         return NullChangeListener.Instance;
     }
+
+    /// <summary>Publishes in the trace of the request that wrote the event, so one trace runs from POST to outcome.</summary>
+    private async Task PublishAsync(IEvent e, CancellationToken ct)
+    {
+        var parent = e.Headers?.TryGetValue(TraceHeader, out var traceparent) == true ? traceparent?.ToString() : null;
+        using var activity = Telemetry.Source.StartActivity("relay ChallengeRequested", ActivityKind.Producer, parent);
+        activity?.SetTag("production_tests.request_id", e.StreamKey);
+        await _bus.Publish((ChallengeRequested)e.Data, context => context.MessageId = e.Id, ct);
+        _metrics.Relayed(DateTimeOffset.UtcNow - e.Timestamp);
+    }
+
+    /// <summary>The event header that carries the W3C trace context of the request that wrote it.</summary>
+    public const string TraceHeader = "traceparent";
 }

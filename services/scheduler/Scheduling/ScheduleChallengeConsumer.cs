@@ -14,6 +14,7 @@ public sealed class ScheduleChallengeConsumer(TpasClient tpas, TimeProvider cloc
     public async Task Consume(ConsumeContext<ChallengeRequested> context)
     {
         var request = context.Message;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = request.RequestId });
         switch (await tpas.CreateChallengeAsync(request, context.CancellationToken))
         {
             case TpasClient.Created(var challenge):

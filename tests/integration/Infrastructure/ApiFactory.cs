@@ -18,6 +18,10 @@ public class ApiFactory(string connectionString, string environment, string brok
         builder.UseSetting("Relay:Enabled", relay ? "true" : "false");
         if (tpas is not null) builder.UseSetting("Tpas:BaseUrl", tpas.ToString());
         builder.UseSetting("Tpas:TimeoutSeconds", "2");
+        // Far above what any test sends: some hammer one key in a loop (OperationsTests' readers) and
+        // would meet the default 50/s. RateLimitTests shows the limit on an instance of its own.
+        builder.UseSetting("RateLimit:PermitsPerSecond", "100000");
+        builder.UseSetting("RateLimit:Burst", "100000");
     }
 
     public HttpClient ClientWithKey(string? key)

@@ -27,6 +27,7 @@ public static class CreateProductionTestEndpoint
         IOptions<DeploymentOptions> deployment,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         TimeProvider clock,
+        EventStoreMetrics metrics,
         CancellationToken ct)
     {
         var workspaceId = user.WorkspaceId();
@@ -44,7 +45,7 @@ public static class CreateProductionTestEndpoint
         var validation = CreateProductionTestValidation.Validate(document.RootElement);
         if (validation.Command is not { } command) return Problem.Invalid(validation.Errors[0], validation.Errors);
 
-        var create = new Creation(app, workspaceId, command, deployment.Value.Environment, json.Value.SerializerOptions, clock);
+        var create = new Creation(app, workspaceId, command, deployment.Value.Environment, json.Value.SerializerOptions, clock, metrics);
         if (key is null)
         {
             await using var session = store.LightweightSession();
@@ -91,7 +92,7 @@ public static class CreateProductionTestEndpoint
     private sealed record PendingRecord(string Id, string Key, string Fingerprint, bool Reuse);
 
     /// <summary>Eligibility, the event, and (with a key) the record; one SaveChanges commits them together.</summary>
-    private sealed record Creation(App App, string WorkspaceId, CreateProductionTest Command, string Environment, JsonSerializerOptions Json, TimeProvider Clock)
+    private sealed record Creation(App App, string WorkspaceId, CreateProductionTest Command, string Environment, JsonSerializerOptions Json, TimeProvider Clock, EventStoreMetrics Metrics)
     {
         public async Task<IResult> ExecuteAsync(IDocumentSession session, PendingRecord? record, CancellationToken ct)
         {
@@ -109,6 +110,8 @@ public static class CreateProductionTestEndpoint
                     Command.TargetPlatform, Command.AllowDuplicateParticipation, App.Name),
                 now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)));
             session.Events.StartStream<ChallengeRequestView>(requestId, requested);
+            if (System.Diagnostics.Activity.Current?.Id is { } traceparent) session.SetHeader(Relay.ChallengeRequestedRelay.TraceHeader, traceparent);
+            System.Diagnostics.Activity.Current?.SetTag("production_tests.request_id", requestId);
 
             var location = $"/connect/v1/apps/{Uri.EscapeDataString(App.Id)}/production-tests/{requestId}";
             var body = JsonSerializer.Serialize(ChallengeRequestResponse.From(ChallengeRequestView.From(requested)), Json);
@@ -121,6 +124,7 @@ public static class CreateProductionTestEndpoint
             }
 
             await session.SaveChangesAsync(ct);
+            Metrics.Created(App.Id);
             return new StoredResponse(StatusCodes.Status201Created, body, location, Replayed: false);
         }
     }

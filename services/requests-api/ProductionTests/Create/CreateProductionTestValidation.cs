@@ -90,6 +90,7 @@ public static class CreateProductionTestValidation
             var field = $"providerIds[{index++}]";
             if (ReadString(item, field, errors) is not { } id) continue;
             if (id.Length == 0) errors.Add(Invalid(field, $"'{field}' must not be empty."));
+            else if (id.Length > 100 || id.Any(char.IsControl)) errors.Add(Invalid(field, $"'{field}' is not a provider id (at most 100 characters, no control characters)."));
             else if (ids.Contains(id, StringComparer.Ordinal)) errors.Add(Invalid(field, $"'{field}': provider '{id}' is listed twice."));
             else ids.Add(id);
         }

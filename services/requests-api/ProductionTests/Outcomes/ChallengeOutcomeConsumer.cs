@@ -2,6 +2,7 @@ using Marten;
 using MassTransit;
 using Npgsql;
 using ProductionTests.Contracts;
+using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.RequestsApi.ProductionTests.Waiting;
 
 namespace ProductionTests.RequestsApi.ProductionTests.Outcomes;
@@ -12,7 +13,7 @@ namespace ProductionTests.RequestsApi.ProductionTests.Outcomes;
 /// first, changes nothing. The append expects the stream at version 1 (only ChallengeRequested), so
 /// two deliveries racing cannot both be recorded.
 /// </summary>
-public sealed class ChallengeOutcomeConsumer(IDocumentStore store, ILogger<ChallengeOutcomeConsumer> logger)
+public sealed class ChallengeOutcomeConsumer(IDocumentStore store, EventStoreMetrics metrics, TimeProvider clock, ILogger<ChallengeOutcomeConsumer> logger)
     : IConsumer<ChallengeScheduled>, IConsumer<ChallengeFailed>
 {
     public Task Consume(ConsumeContext<ChallengeScheduled> context) =>
@@ -23,6 +24,7 @@ public sealed class ChallengeOutcomeConsumer(IDocumentStore store, ILogger<Chall
 
     private async Task RecordAsync(string requestId, string clientId, object outcome, CancellationToken ct)
     {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId });
         // Our own transaction, so the NOTIFY that wakes waiting callers commits with the outcome.
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
@@ -52,6 +54,7 @@ public sealed class ChallengeOutcomeConsumer(IDocumentStore store, ILogger<Chall
                 await notify.ExecuteNonQueryAsync(ct);
             }
             await transaction.CommitAsync(ct);
+            metrics.OutcomeRecorded(outcome is ChallengeScheduled ? "scheduled" : "failed", clock.GetUtcNow() - view.CreatedAt);
             logger.LogInformation("Recorded {Outcome} for {RequestId}", outcome.GetType().Name, requestId);
         }
         catch (JasperFx.ConcurrencyException)

@@ -28,7 +28,7 @@ public static class ReportEndpoint
         // Only a challenge scheduled for this app is visible: another app's, another workspace's and an
         // unknown id all answer the same 404.
         var notFound = Problem.NotFound($"No challenge '{challengeId}' exists for app '{clientId}'.");
-        var owned = await session.Query<ChallengeRequestView>().AnyAsync(v => v.ChallengeId == challengeId && v.ClientId == app.Id, ct);
+        var owned = AppAccess.IsPlausibleId(challengeId) && await session.Query<ChallengeRequestView>().AnyAsync(v => v.ChallengeId == challengeId && v.ClientId == app.Id, ct);
         if (!owned) return notFound;
 
         TpasReportClient.ChallengeStats? stats;

@@ -1,0 +1,154 @@
+using System.Globalization;
+
+namespace ProductionTests.FaultSuite;
+
+/// <summary>The faults the suite knows, in the order it runs them by default.</summary>
+public static class FaultNames
+{
+    public const string RabbitMqStop = "rabbitmq-stop";
+    public const string SchedulerKill = "scheduler-kill";
+    public const string ApiKill = "api-kill";
+    public const string PostgresRestart = "postgres-restart";
+    public const string Stub5xx = "stub-5xx";
+
+    public static readonly IReadOnlyList<string> All = [RabbitMqStop, SchedulerKill, ApiKill, PostgresRestart, Stub5xx];
+}
+
+/// <summary>The command line. <c>--short</c> is the CI form; explicit options given with it still win.</summary>
+public sealed record SuiteOptions
+{
+    public double Rate { get; init; } = 100;
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+    public IReadOnlyList<string> Faults { get; init; } = FaultNames.All;
+    public bool Short { get; init; }
+    public bool Keep { get; init; }
+
+    /// <summary>How long RabbitMQ stays stopped and the stub answers 5xx.</summary>
+    public TimeSpan Outage { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Between a SIGKILL and the restart of the killed service.</summary>
+    public TimeSpan RestartDelay { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Load without any fault before the first one: the baseline slot.</summary>
+    public TimeSpan Baseline { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>At least this much load after a fault's end before the next fault (or the end of the load).</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>One POST attempt's patience.</summary>
+    public TimeSpan ClientTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>A request not accepted (201) this long after its first attempt is given up: "not accepted".</summary>
+    public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>After the load, the drain waits for every accepted request's outcome, but gives up once no new outcome came for this long.</summary>
+    public TimeSpan DrainDeadline { get; init; } = TimeSpan.FromSeconds(120);
+
+    public int ApiPort { get; init; } = 5180;
+    public int StubPort { get; init; } = 5190;
+    public int SchedulerPort { get; init; } = 5191;
+
+    /// <summary>The checkout (where Platform.sln is); found from the current directory when not given.</summary>
+    public string? Root { get; init; }
+    /// <summary>Where the figures are written as JSON; default .data/fault-suite/result.json.</summary>
+    public string? ResultPath { get; init; }
+    public bool Help { get; init; }
+
+    public const string Usage = """
+        Usage: deploy/fault-suite.sh [options]    (or: dotnet tools/fault-suite/bin/Release/net10.0/ProductionTests.FaultSuite.dll [options])
+
+        Drives open-loop load at requests-api (each POST with its own Idempotency-Key, retried with it on a
+        timeout, a 5xx, a 409 IDEMPOTENCY_REQUEST_IN_PROGRESS or a connection error) while it injects faults
+        one after another, then checks the event store and tpas-stub: every request that got a 201 must have
+        exactly one ChallengeRequested, exactly one outcome and at most one challenge at the stub.
+
+          --rate N             requests per second (default 100)
+          --duration S         seconds of load (default 60; extended when the faults need longer)
+          --faults LIST        comma list of rabbitmq-stop, scheduler-kill, api-kill, postgres-restart, stub-5xx;
+                               "all" (default) or "none"
+          --short              the CI form: 20 requests/s for about 40 s, every fault, 5 s outages
+          --outage S           how long RabbitMQ stays stopped / the stub answers 5xx (default 10; --short 5)
+          --restart-delay S    between SIGKILL and restart (default 2)
+          --client-timeout S   one POST attempt's patience (default 5)
+          --give-up S          stop retrying a request after this long: "not accepted" (default 60)
+          --drain S            after the load, wait for the outcomes until none came for S seconds (default 120)
+          --api-port P, --stub-port P, --scheduler-port P   the suite's own service ports (5180, 5190, 5191)
+          --root DIR           the checkout (default: found from the current directory)
+          --result FILE        the JSON figures (default .data/fault-suite/result.json)
+          --keep               keep the database and the RabbitMQ vhost afterwards
+          -h, --help           this text
+
+        Needs ConnectionStrings__Postgres, ConnectionStrings__RabbitMq and RabbitMq__ManagementUrl (source .data/env)
+        and the Release builds of the three services. The scripts that stop and start the servers get
+        PT_POSTGRES_PORT / PT_RABBITMQ_PORT / PT_RABBITMQ_MGMT_PORT from the environment, or else from those URLs.
+        Exit code: 0 when nothing was lost or duplicated, 1 when something was, 2 when the suite could not run.
+        """;
+
+    public static SuiteOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new SuiteOptions();
+        if (args.Contains("--short"))
+            options = options with
+            {
+                Short = true,
+                Rate = 20,
+                Duration = TimeSpan.FromSeconds(40),
+                Outage = TimeSpan.FromSeconds(5),
+                Baseline = TimeSpan.FromSeconds(3),
+                Settle = TimeSpan.FromSeconds(3),
+            };
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{arg} needs a value.");
+            options = arg switch
+            {
+                "--short" => options,
+                "--keep" => options with { Keep = true },
+                "-h" or "--help" => options with { Help = true },
+                "--rate" => options with { Rate = Positive(arg, Value()) },
+                "--duration" => options with { Duration = Seconds(arg, Value()) },
+                "--outage" => options with { Outage = Seconds(arg, Value()) },
+                "--restart-delay" => options with { RestartDelay = Seconds(arg, Value(), allowZero: true) },
+                "--client-timeout" => options with { ClientTimeout = Seconds(arg, Value()) },
+                "--give-up" => options with { GiveUpAfter = Seconds(arg, Value()) },
+                "--drain" => options with { DrainDeadline = Seconds(arg, Value(), allowZero: true) },
+                "--faults" => options with { Faults = FaultList(Value()) },
+                "--api-port" => options with { ApiPort = Port(arg, Value()) },
+                "--stub-port" => options with { StubPort = Port(arg, Value()) },
+                "--scheduler-port" => options with { SchedulerPort = Port(arg, Value()) },
+                "--root" => options with { Root = Value() },
+                "--result" => options with { ResultPath = Value() },
+                _ => throw new UsageException($"Unknown option {arg}."),
+            };
+        }
+        if (new[] { options.ApiPort, options.StubPort, options.SchedulerPort }.Distinct().Count() != 3)
+            throw new UsageException("--api-port, --stub-port and --scheduler-port must differ.");
+        return options;
+    }
+
+    private static IReadOnlyList<string> FaultList(string value)
+    {
+        if (value.Trim() is "all") return FaultNames.All;
+        if (value.Trim() is "none" or "") return [];
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var name in names)
+            if (!FaultNames.All.Contains(name))
+                throw new UsageException($"Unknown fault '{name}'; the faults are {string.Join(", ", FaultNames.All)}.");
+        if (names.Distinct().Count() != names.Length) throw new UsageException("A fault is listed twice.");
+        return names;
+    }
+
+    private static double Positive(string option, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number)
+            ? number
+            : throw new UsageException($"{option} takes a positive number, not '{value}'.");
+
+    private static TimeSpan Seconds(string option, string value, bool allowZero = false) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) && (number > 0 || (allowZero && number == 0))
+            ? TimeSpan.FromSeconds(number)
+            : throw new UsageException($"{option} takes a number of seconds, not '{value}'.");
+
+    private static int Port(string option, string value) =>
+        int.TryParse(value, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+            ? port
+            : throw new UsageException($"{option} takes a port number, not '{value}'.");
+}
+
+public sealed class UsageException(string message) : Exception(message);
