@@ -75,6 +75,9 @@ public sealed class VersioningTests : IAsyncLifetime
             o.DatabaseSchemaName = EventStoreSetup.Schema;
             o.Events.StreamIdentity = StreamIdentity.AsString;
             o.Events.MapEventType<ChallengeFailedV1>(ChallengeFailedV1.EventTypeName);
+            // Write into the schema the platform made; this store must not reshape it.
+            o.Events.MetadataConfig.HeadersEnabled = true;
+            o.AutoCreateSchemaObjects = JasperFx.AutoCreate.None;
         });
         await using var session = store.LightweightSession();
         session.Events.StartStream(id,
