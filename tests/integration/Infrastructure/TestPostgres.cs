@@ -19,7 +19,8 @@ public sealed class TestPostgres : IAsyncDisposable
     {
         _container = container;
         _serverConnectionString = serverConnectionString;
-        ConnectionString = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = database }.ConnectionString;
+        // The admin connection does without pooling; the services under test pool as they do in production.
+        ConnectionString = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = database, Pooling = true }.ConnectionString;
     }
 
     public static async Task<TestPostgres> StartAsync()
