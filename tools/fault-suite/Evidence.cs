@@ -107,6 +107,20 @@ public sealed class EventStoreReader(string connectionString)
         return records;
     }
 
+    /// <summary>The database's connections by state (active, idle, idle in transaction...), for the progress line.</summary>
+    public static async Task<string> ConnectionStatesAsync(string serverConnectionString, string database, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(serverConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT coalesce(state, '?'), count(*) FROM pg_stat_activity WHERE datname = @database GROUP BY 1 ORDER BY 1", connection);
+        command.Parameters.AddWithValue("database", database);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var states = new List<string>();
+        while (await reader.ReadAsync(ct)) states.Add($"{reader.GetString(0)} {reader.GetInt64(1)}");
+        return states.Count > 0 ? string.Join(", ", states) : "none";
+    }
+
     /// <summary>A member whatever its casing (Marten's serializer settings decide it).</summary>
     private static JsonElement? Member(JsonElement element, string name)
     {

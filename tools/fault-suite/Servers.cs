@@ -248,7 +248,8 @@ public sealed class Sandbox
         _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
     }
 
-    private string ServerConnectionString => new NpgsqlConnectionStringBuilder(_servers.PostgresConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+    /// <summary>The server's maintenance database, without pooling (it goes away with restarts).</summary>
+    public string ServerConnectionString => new NpgsqlConnectionStringBuilder(_servers.PostgresConnectionString) { Database = "postgres", Pooling = false, Timeout = 5 }.ConnectionString;
     private string User => Uri.UnescapeDataString(_servers.Amqp.UserInfo.Split(':')[0]) is { Length: > 0 } user ? user : "guest";
 
     public static Sandbox For(ServerSettings servers, DateTimeOffset startedAt) => new(servers, startedAt.ToString("yyyyMMdd_HHmmss"));

@@ -94,7 +94,7 @@ public sealed class Suite(SuiteOptions options)
         var generator = new LoadGenerator(load, options, timeline, runId);
         var driver = new FaultDriver(options, timeline, scripts, servers, scheduler, api, stub, control, log);
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var progress = ProgressAsync(generator, timeline, log, progressStop.Token);
+        var progress = ProgressAsync(generator, timeline, log, sandbox, progressStop.Token);
         var loadTask = generator.RunAsync(ct);
         await driver.RunAsync(ct);
         await loadTask;
@@ -241,7 +241,7 @@ public sealed class Suite(SuiteOptions options)
         return id;
     }
 
-    private static async Task ProgressAsync(LoadGenerator generator, Timeline timeline, SuiteLog log, CancellationToken ct)
+    private static async Task ProgressAsync(LoadGenerator generator, Timeline timeline, SuiteLog log, Sandbox sandbox, CancellationToken ct)
     {
         try
         {
@@ -249,8 +249,14 @@ public sealed class Suite(SuiteOptions options)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5), ct);
                 var requests = generator.Requests;
+                // The services' PostgreSQL connections by state: 'active' piling up is a slow database or machine,
+                // 'idle in transaction' piling up is work holding connections.
+                string connections;
+                try { connections = await EventStoreReader.ConnectionStatesAsync(sandbox.ServerConnectionString, sandbox.Database, ct); }
+                catch (Exception e) when (e is NpgsqlException or TimeoutException) { connections = "PostgreSQL unreachable"; }
                 log.Info($"[{timeline.Current.Name}] sent {requests.Count}, accepted {requests.Count(r => r.Accepted)}, " +
-                         $"awaiting a 201 {requests.Count(r => !r.Done)}, given up {requests.Count(r => r.Done && !r.Accepted)}, retries {generator.Retries}");
+                         $"awaiting a 201 {requests.Count(r => !r.Done)}, given up {requests.Count(r => r.Done && !r.Accepted)}, retries {generator.Retries}; " +
+                         $"db connections: {connections}");
             }
         }
         catch (OperationCanceledException)

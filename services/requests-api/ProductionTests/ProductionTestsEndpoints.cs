@@ -15,6 +15,7 @@ public static class ProductionTestsEndpoints
             .ProducesProblem(401)
             .ProducesProblem(403)
             .ProducesProblem(404)
+            .ProducesProblem(429)
             .ProducesProblem(500)
             .ProducesProblem(503);
 
