@@ -24,6 +24,9 @@ public sealed record SlotFigures
     public double? CaughtUpSeconds { get; init; }
     public double? LatencyP50Seconds { get; init; }
     public double? LatencyMaxSeconds { get; init; }
+    /// <summary>After the fault, no outcome at all for --stall seconds while accepted requests waited.</summary>
+    public bool Stalled { get; init; }
+    public int StalledPending { get; init; }
 }
 
 /// <summary>One request that broke a promise, with the evidence.</summary>
@@ -64,12 +67,13 @@ public static class Analysis
     public static readonly IReadOnlyDictionary<string, string> Definitions = new Dictionary<string, string>
     {
         ["slot"] = "baseline: the load before the first fault; then one slot per fault, from its start until the next fault starts (the last until the load ends). A request counts in the slot its first attempt was sent in.",
-        ["fault at / outage"] = "seconds since the load started: when the fault was injected (stop script run, SIGKILL, stub knob set) and when the broken part was back (start script returned, restarted process answered /health/ready, knob reset); outage = end - start.",
+        ["fault at / outage"] = "seconds since the load started: when the fault was injected (stop script run, SIGKILL, stub knob set) and when the broken part was back (start script returned; restarted scheduler answered /health/ready, restarted requests-api /health/live; knob reset); outage = end - start.",
         ["accepted"] = "got a 201 (retries with the same Idempotency-Key included). Only a 201 is a promise.",
         ["not acc."] = "no 201 before giving up (60 s after the first attempt by default): allowed while requests-api or PostgreSQL is down.",
         ["scheduled / failed"] = "accepted requests whose outcome event is ChallengeScheduled / ChallengeFailed.",
         ["lost"] = "accepted, but not exactly one ChallengeRequested in the event store, or no outcome event when the drain ended (every accepted request has its outcome, or no new outcome came for --drain seconds, 120 by default). Must be 0.",
         ["dup."] = "more than one ChallengeRequested, outcome event or stub challenge for one request, or two request ids for one Idempotency-Key (two 201s naming different ids, the key's stored record naming another id, or two streams carrying the request's unique title). Must be 0.",
+        ["stalled"] = "after a fault, no outcome at all was recorded for --stall seconds (45) while accepted requests sent before the fault's end waited: the pipeline had stopped. Before the next fault the suite waits for the backlog (at most --recovery-cap, 120 s), so a later fault cannot hide a stall. Must not happen.",
         ["recover"] = "time to recover: from the fault's end until the outcome of the first accepted request first sent after the fault's end, i.e. until a new request goes through end to end again.",
         ["caught up"] = "from the fault's end until every accepted request first sent before the fault's end has its outcome (the backlog is cleared); 0 when nothing was waiting.",
         ["latency"] = "from a request's first attempt until its outcome event was committed (mt_events.timestamp), over the slot's accepted requests: median / maximum.",
@@ -177,6 +181,8 @@ public static class Analysis
                 CaughtUpSeconds = Round(caughtUp),
                 LatencyP50Seconds = latencies.Count > 0 ? Round(latencies[latencies.Count / 2]) : null,
                 LatencyMaxSeconds = latencies.Count > 0 ? Round(latencies[^1]) : null,
+                Stalled = slot?.Stalled ?? false,
+                StalledPending = slot?.StalledPending ?? 0,
             };
         }
 
@@ -196,7 +202,7 @@ public static class Analysis
         var unexpected = streamIds.Count(id => !ours.Contains(id) && id != warmUpRequestId && !unanswered.Contains(id));
         var streamSet = new HashSet<string>(streamIds);
 
-        var passed = overall.Lost == 0 && overall.Duplicated == 0 && overall.Mismatched == 0 && unexpected == 0;
+        var passed = overall.Lost == 0 && overall.Duplicated == 0 && overall.Mismatched == 0 && unexpected == 0 && !slotFigures.Any(s => s.Stalled);
         return new SuiteResult
         {
             StartedAt = timeline.LoadStartedAt,

@@ -22,7 +22,7 @@ public sealed class SuiteLog(string directory)
 /// One service as a child process, <c>dotnet &lt;dll&gt;</c> in its project directory (as deploy/run.sh
 /// starts it), with its output appended to .data/fault-suite/logs/&lt;name&gt;.log across restarts.
 /// </summary>
-public sealed class ChildService(string name, string workingDirectory, string dll, int port, string readyPath,
+public sealed class ChildService(string name, string workingDirectory, string dll, int port, string defaultReadyPath,
     IReadOnlyDictionary<string, string> environment, SuiteLog log) : IDisposable
 {
     private readonly string _logPath = Path.Combine(log.Directory, $"{name}.log");
@@ -82,9 +82,10 @@ public sealed class ChildService(string name, string workingDirectory, string dl
         return process.HasExited;
     }
 
-    /// <summary>Waits until <c>readyPath</c> answers 200; fails at once when the process exits.</summary>
-    public async Task WaitReadyAsync(HttpClient http, TimeSpan timeout, CancellationToken ct)
+    /// <summary>Waits until <c>readyPath</c> (or <paramref name="path"/>) answers 200; fails at once when the process exits.</summary>
+    public async Task WaitReadyAsync(HttpClient http, TimeSpan timeout, CancellationToken ct, string? path = null)
     {
+        var readyPath = path ?? defaultReadyPath;
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (true)
         {

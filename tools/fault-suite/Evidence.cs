@@ -34,6 +34,15 @@ public sealed class EventStoreReader(string connectionString)
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
     }
 
+    /// <summary>Outcome events in the whole store: whether the pipeline is moving at all.</summary>
+    public async Task<long> OutcomeCountAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {Schema}.mt_events WHERE {OutcomeTypes}", connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
+    }
+
     /// <summary>
     /// Marten's own stream: when an append fails after it took sequence numbers, Marten fills the gap
     /// with <c>tombstone</c> events in this stream. Not a request; left out of the checks, counted.

@@ -1,13 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
+using Npgsql;
 
 namespace ProductionTests.FaultSuite;
 
 /// <summary>
 /// Injects the faults one after another, each in its slot. Nominal slots split the load after the
-/// baseline evenly between the faults; a fault starts at its slot's nominal start, or later when the
-/// previous fault (say RabbitMQ's stop and start, which take a while) ended less than
-/// <see cref="SuiteOptions.Settle"/> before. The load lasts at least until <see cref="SuiteOptions.Settle"/>
+/// baseline evenly between the faults; a fault starts at its slot's nominal start, or later: not before
+/// the previous fault's backlog has cleared (the recovery gate, see <see cref="AwaitRecoveryAsync"/>),
+/// and not within <see cref="SuiteOptions.Settle"/> of the previous fault's end. The load lasts at least until <see cref="SuiteOptions.Settle"/>
 /// after the last fault's end, so every fault has requests sent after it.
 /// </summary>
 public sealed class FaultDriver(
@@ -19,6 +20,8 @@ public sealed class FaultDriver(
     ChildService api,
     ChildService stub,
     HttpClient control,
+    LoadGenerator generator,
+    EventStoreReader reader,
     SuiteLog log)
 {
     public async Task RunAsync(CancellationToken ct)
@@ -32,7 +35,7 @@ public sealed class FaultDriver(
             foreach (var slot in faults)
             {
                 var nominal = timeline.LoadStartedAt + options.Baseline + slotLength * (slot.Index - 1);
-                var at = previousEnd is { } end && end + options.Settle > nominal ? end + options.Settle : nominal;
+                var at = previousEnd is { } earliest && earliest > nominal ? earliest : nominal;
                 var wait = at - DateTimeOffset.UtcNow;
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
 
@@ -47,18 +50,83 @@ public sealed class FaultDriver(
                     log.Info($"{slot.Name}: went wrong: {e.Message}");
                 }
                 slot.FaultEnd ??= DateTimeOffset.UtcNow;
-                previousEnd = slot.FaultEnd;
                 log.Info($"{slot.Name}: over after {(slot.FaultEnd - slot.FaultStart)?.TotalSeconds:0.0} s{(slot.Injected ? "" : " (NOT seen to take effect)")}");
+                await AwaitRecoveryAsync(slot, ct);
+                // The next fault: once the backlog cleared (or stalled, or the cap), and not within Settle of this one's end.
+                var settled = slot.FaultEnd.Value + options.Settle;
+                previousEnd = settled > DateTimeOffset.UtcNow ? settled : DateTimeOffset.UtcNow;
             }
-            if (previousEnd is { } last && last + options.Settle > timeline.LoadEnd)
+            if (previousEnd is { } last && last > timeline.LoadEnd)
             {
-                timeline.LoadEnd = last + options.Settle;
+                timeline.LoadEnd = last;
                 log.Info($"the load goes on until {timeline.Seconds(timeline.LoadEnd):0.0} s, {options.Settle.TotalSeconds:0} s after the last fault");
             }
         }
         finally
         {
             timeline.FaultsDone = true;
+        }
+    }
+
+    /// <summary>
+    /// The recovery gate: the next fault waits until every accepted request sent before this fault's
+    /// end has its outcome, so that a later fault (a restart, say) cannot hide that this one left the
+    /// pipeline stopped. No outcome at all for <see cref="SuiteOptions.StallAfter"/> while requests wait
+    /// is a stall; outcomes that keep coming but not all within <see cref="SuiteOptions.RecoveryCap"/> are
+    /// overload, noted, and the suite moves on.
+    /// </summary>
+    private async Task AwaitRecoveryAsync(Slot slot, CancellationToken ct)
+    {
+        var end = slot.FaultEnd!.Value;
+        var started = DateTimeOffset.UtcNow;
+        var lastOutcomes = -1L;
+        var lastChange = started;
+        var lastReport = started;
+        while (true)
+        {
+            var waiting = generator.Requests.Where(r => r.Accepted && r.FirstSentAt < end).Select(r => r.RequestId!).ToList();
+            int done;
+            long outcomes;
+            try
+            {
+                done = await reader.CountWithOutcomeAsync(waiting, ct);
+                outcomes = await reader.OutcomeCountAsync(ct);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                await Task.Delay(1000, ct);
+                continue;
+            }
+            var now = DateTimeOffset.UtcNow;
+            if (done == waiting.Count)
+            {
+                slot.CaughtUpAt = now;
+                log.Info($"{slot.Name}: caught up {(now - end).TotalSeconds:0.0} s after the fault's end (all {waiting.Count} accepted requests sent before it have their outcome)");
+                return;
+            }
+            if (outcomes != lastOutcomes) { lastOutcomes = outcomes; lastChange = now; }
+            if (now - lastChange > options.StallAfter)
+            {
+                slot.Stalled = true;
+                slot.StalledPending = waiting.Count - done;
+                var previous = timeline.Slots[slot.Index - 1];
+                var carried = previous.Stalled ? $" (the pipeline had stalled already after {previous.Name})" : "";
+                slot.Notes.Add($"STALLED: no outcome at all for {options.StallAfter.TotalSeconds:0} s after the fault, while {waiting.Count - done} accepted requests waited{carried}");
+                log.Info($"{slot.Name}: STALLED: no outcome recorded for {options.StallAfter.TotalSeconds:0} s; {waiting.Count - done} accepted requests sent before the fault's end have none");
+                return;
+            }
+            if (now - started > options.RecoveryCap)
+            {
+                slot.Notes.Add($"not caught up {options.RecoveryCap.TotalSeconds:0} s after the fault: {waiting.Count - done} requests still waited, outcomes still coming (overload)");
+                log.Info($"{slot.Name}: not caught up after {options.RecoveryCap.TotalSeconds:0} s ({waiting.Count - done} waiting, outcomes still coming); next fault");
+                return;
+            }
+            if (now - lastReport > TimeSpan.FromSeconds(10))
+            {
+                log.Info($"{slot.Name}: waiting for the backlog: {waiting.Count - done} of {waiting.Count} without an outcome");
+                lastReport = now;
+            }
+            await Task.Delay(1000, ct);
         }
     }
 
@@ -94,7 +162,12 @@ public sealed class FaultDriver(
         }
     }
 
-    /// <summary>SIGKILL, <see cref="SuiteOptions.RestartDelay"/>, start again; over when the new process is ready.</summary>
+    /// <summary>
+    /// SIGKILL, <see cref="SuiteOptions.RestartDelay"/>, start again; over when the new process is back:
+    /// the scheduler when it answers /health/ready (its bus is connected); requests-api when it answers
+    /// /health/live (it applies its schema before it listens). requests-api's readiness also fails while
+    /// the relay is behind, which after a backlog can last long after the process is back.
+    /// </summary>
     private async Task KillAsync(Slot slot, ChildService service, CancellationToken ct)
     {
         log.Info($"{slot.Name}: SIGKILL {service.Name} (pid {service.ProcessId})");
@@ -102,9 +175,10 @@ public sealed class FaultDriver(
         slot.Injected = service.Kill();
         await Task.Delay(options.RestartDelay, ct);
         service.Start();
-        await service.WaitReadyAsync(control, TimeSpan.FromSeconds(180), ct);
+        var path = service == api ? "health/live" : null;
+        await service.WaitReadyAsync(control, TimeSpan.FromSeconds(180), ct, path);
         slot.FaultEnd = DateTimeOffset.UtcNow;
-        log.Info($"{slot.Name}: {service.Name} restarted (pid {service.ProcessId}) and ready");
+        log.Info($"{slot.Name}: {service.Name} restarted (pid {service.ProcessId}) and answering {path ?? "health/ready"}");
     }
 
     /// <summary>deploy/local/postgres.sh stop then start.</summary>

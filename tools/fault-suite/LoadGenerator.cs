@@ -20,6 +20,11 @@ public sealed class Slot
     public DateTimeOffset? FaultEnd { get; set; }
     /// <summary>Whether the fault was seen to take effect (port closed, process gone, stub answering 503).</summary>
     public bool Injected { get; set; }
+    /// <summary>When every accepted request sent before the fault's end had its outcome (the recovery gate), if it came.</summary>
+    public DateTimeOffset? CaughtUpAt { get; set; }
+    /// <summary>After the fault, no outcome at all for <see cref="SuiteOptions.StallAfter"/> while requests waited.</summary>
+    public bool Stalled { get; set; }
+    public int StalledPending { get; set; }
     public List<string> Notes { get; } = [];
 }
 

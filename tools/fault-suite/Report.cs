@@ -45,7 +45,7 @@ public static class Report
         N(s.Failed),
         N(s.Lost),
         N(s.Duplicated),
-        s.RecoverSeconds is { } recover ? $"{F(recover)} s" : (s.Slot is "baseline" ? "-" : s.Slot == "overall" ? "-" : "never"),
+        s.Stalled ? "STALLED" : s.RecoverSeconds is { } recover ? $"{F(recover)} s" : (s.Slot is "baseline" ? "-" : s.Slot == "overall" ? "-" : "never"),
         s.CaughtUpSeconds is { } caughtUp ? $"{F(caughtUp)} s" : "-",
         s.LatencyP50Seconds is { } p50 ? $"{F(p50)}/{F(s.LatencyMaxSeconds ?? 0)} s" : "-",
     ];
@@ -69,7 +69,7 @@ public static class Report
             foreach (var note in slot.Notes)
                 text.AppendLine($"{slot.Slot}: {note}");
         if (result.NonEmptyQueues.Count > 0)
-            text.AppendLine("queues still holding messages after the drain (redeliveries of work already done, or given-up work in *_error): "
+            text.AppendLine("error/skipped queues holding messages (work that was given up): "
                             + string.Join(", ", result.NonEmptyQueues.Select(q => $"{q.Queue} {q.Messages}")));
         foreach (var finding in result.Findings.Take(15))
             text.AppendLine($"{finding.Kind.ToUpperInvariant()} [{finding.Slot}] key {finding.Key} {finding.RequestId}: {finding.Detail}");

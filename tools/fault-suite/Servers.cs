@@ -267,7 +267,10 @@ public sealed class Sandbox
             new { configure = ".*", write = ".*", read = ".*" }, ct)).EnsureSuccessStatusCode();
     }
 
-    /// <summary>Queues of the vhost that hold messages (an <c>_error</c> queue with messages means work that was given up).</summary>
+    /// <summary>
+    /// The vhost's <c>_error</c> and <c>_skipped</c> queues that hold messages: work that was given up.
+    /// (Other queues' counts are the management API's periodic statistics, seconds old, so not reported.)
+    /// </summary>
     public async Task<IReadOnlyList<QueueDepth>> NonEmptyQueuesAsync(CancellationToken ct)
     {
         using var response = await _management.GetAsync($"api/queues/{Uri.EscapeDataString(VirtualHost)}", ct);
@@ -278,7 +281,8 @@ public sealed class Sandbox
         {
             long Count(string property) => queue.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
             var messages = Count("messages");
-            if (messages > 0) found.Add(new QueueDepth(queue.GetProperty("name").GetString() ?? "?", messages, Count("messages_unacknowledged")));
+            var name = queue.GetProperty("name").GetString() ?? "";
+            if (messages > 0 && (name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal))) found.Add(new QueueDepth(queue.GetProperty("name").GetString() ?? "?", messages, Count("messages_unacknowledged")));
         }
         return found;
     }

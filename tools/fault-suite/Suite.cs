@@ -92,7 +92,8 @@ public sealed class Suite(SuiteOptions options)
         log.LoadStartedAt = timeline.LoadStartedAt;
         log.Info($"{options.Rate:0.#} requests/s for {options.Duration.TotalSeconds:0} s; faults: {(options.Faults.Count > 0 ? string.Join(", ", options.Faults) : "none")}");
         var generator = new LoadGenerator(load, options, timeline, runId);
-        var driver = new FaultDriver(options, timeline, scripts, servers, scheduler, api, stub, control, log);
+        var reader = new EventStoreReader(sandbox.PostgresConnectionString);
+        var driver = new FaultDriver(options, timeline, scripts, servers, scheduler, api, stub, control, generator, reader, log);
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var progress = ProgressAsync(generator, timeline, log, sandbox, progressStop.Token);
         var loadTask = generator.RunAsync(ct);
@@ -109,7 +110,6 @@ public sealed class Suite(SuiteOptions options)
 
         // Drain: until every accepted request has its outcome, or no new outcome came for --drain seconds
         // (a slow machine still draining a backlog is not a loss; a request nothing moves any more is).
-        var reader = new EventStoreReader(sandbox.PostgresConnectionString);
         var drainStarted = DateTimeOffset.UtcNow;
         var lastProgress = drainStarted;
         var best = -1;
@@ -164,8 +164,9 @@ public sealed class Suite(SuiteOptions options)
         Console.WriteLine();
         Console.WriteLine($"Figures as JSON: {resultPath}");
         Console.WriteLine(result.Passed
-            ? $"PASSED: {result.Overall.Accepted} accepted requests, none lost, none duplicated."
-            : $"FAILED: lost {result.Overall.Lost}, duplicated {result.Overall.Duplicated}, mismatched {result.Overall.Mismatched}, unexpected streams {result.UnexpectedStreams}.");
+            ? $"PASSED: {result.Overall.Accepted} accepted requests, none lost, none duplicated, no stall."
+            : $"FAILED: lost {result.Overall.Lost}, duplicated {result.Overall.Duplicated}, stalled faults {result.Slots.Count(s => s.Stalled)}, " +
+              $"mismatched {result.Overall.Mismatched}, unexpected streams {result.UnexpectedStreams}.");
         return result.Passed ? 0 : 1;
     }
 
@@ -253,7 +254,11 @@ public sealed class Suite(SuiteOptions options)
                 // 'idle in transaction' piling up is work holding connections.
                 string connections;
                 try { connections = await EventStoreReader.ConnectionStatesAsync(sandbox.ServerConnectionString, sandbox.Database, ct); }
-                catch (Exception e) when (e is NpgsqlException or TimeoutException) { connections = "PostgreSQL unreachable"; }
+                catch (Exception e) when (e is NpgsqlException or TimeoutException)
+                {
+                    var reason = (e.InnerException ?? e).Message;
+                    connections = $"not sampled ({(reason.Length > 60 ? reason[..60] + "..." : reason)})";
+                }
                 log.Info($"[{timeline.Current.Name}] sent {requests.Count}, accepted {requests.Count(r => r.Accepted)}, " +
                          $"awaiting a 201 {requests.Count(r => !r.Done)}, given up {requests.Count(r => r.Done && !r.Accepted)}, retries {generator.Retries}; " +
                          $"db connections: {connections}");

@@ -32,6 +32,14 @@ public sealed record SuiteOptions
     /// <summary>At least this much load after a fault's end before the next fault (or the end of the load).</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// After a fault: a pipeline that records no outcome at all for this long while accepted requests
+    /// sent before the fault's end still wait has stalled (a failure). Outcomes that keep coming, however
+    /// slowly, are overload: the next fault then starts after <see cref="RecoveryCap"/> at the latest.
+    /// </summary>
+    public TimeSpan StallAfter { get; init; } = TimeSpan.FromSeconds(45);
+    public TimeSpan RecoveryCap { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>One POST attempt's patience.</summary>
     public TimeSpan ClientTimeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>A request not accepted (201) this long after its first attempt is given up: "not accepted".</summary>
@@ -55,7 +63,8 @@ public sealed record SuiteOptions
         Drives open-loop load at requests-api (each POST with its own Idempotency-Key, retried with it on a
         timeout, a 5xx, a 409 IDEMPOTENCY_REQUEST_IN_PROGRESS or a connection error) while it injects faults
         one after another, then checks the event store and tpas-stub: every request that got a 201 must have
-        exactly one ChallengeRequested, exactly one outcome and at most one challenge at the stub.
+        exactly one ChallengeRequested, exactly one outcome and at most one challenge at the stub. After each
+        fault it waits for the backlog before the next fault, so one fault's stall is not cured by the next.
 
           --rate N             requests per second (default 100)
           --duration S         seconds of load (default 60; extended when the faults need longer)
@@ -67,6 +76,8 @@ public sealed record SuiteOptions
           --client-timeout S   one POST attempt's patience (default 5)
           --give-up S          stop retrying a request after this long: "not accepted" (default 60)
           --drain S            after the load, wait for the outcomes until none came for S seconds (default 120)
+          --stall S            after a fault, no outcome at all for S seconds while requests wait = stalled, a failure (default 45)
+          --recovery-cap S     after a fault, wait at most S seconds for the backlog before the next fault (default 120)
           --api-port P, --stub-port P, --scheduler-port P   the suite's own service ports (5180, 5190, 5191)
           --root DIR           the checkout (default: found from the current directory)
           --result FILE        the JSON figures (default .data/fault-suite/result.json)
@@ -76,7 +87,7 @@ public sealed record SuiteOptions
         Needs ConnectionStrings__Postgres, ConnectionStrings__RabbitMq and RabbitMq__ManagementUrl (source .data/env)
         and the Release builds of the three services. The scripts that stop and start the servers get
         PT_POSTGRES_PORT / PT_RABBITMQ_PORT / PT_RABBITMQ_MGMT_PORT from the environment, or else from those URLs.
-        Exit code: 0 when nothing was lost or duplicated, 1 when something was, 2 when the suite could not run.
+        Exit code: 0 when nothing was lost, duplicated or stalled, 1 when something was, 2 when the suite could not run.
         """;
 
     public static SuiteOptions Parse(IReadOnlyList<string> args)
@@ -109,6 +120,8 @@ public sealed record SuiteOptions
                 "--client-timeout" => options with { ClientTimeout = Seconds(arg, Value()) },
                 "--give-up" => options with { GiveUpAfter = Seconds(arg, Value()) },
                 "--drain" => options with { DrainDeadline = Seconds(arg, Value(), allowZero: true) },
+                "--stall" => options with { StallAfter = Seconds(arg, Value()) },
+                "--recovery-cap" => options with { RecoveryCap = Seconds(arg, Value(), allowZero: true) },
                 "--faults" => options with { Faults = FaultList(Value()) },
                 "--api-port" => options with { ApiPort = Port(arg, Value()) },
                 "--stub-port" => options with { StubPort = Port(arg, Value()) },
