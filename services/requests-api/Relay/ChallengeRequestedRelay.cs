@@ -15,13 +15,15 @@ namespace ProductionTests.RequestsApi.Relay;
 /// The outbox relay: the event store is the outbox. The async daemon hands this subscription each page
 /// of committed ChallengeRequested events; it publishes them to RabbitMQ, the event id as MessageId,
 /// all of a page at once (one awaited publish at a time waits for each broker confirm). Only when the
-/// whole page is confirmed does the daemon record progress, so a crash or a broker outage replays the
-/// page: delivery is at least once, and consumers are idempotent.
+/// whole page is confirmed does the daemon record progress, so a crash replays the page and a broker
+/// outage holds it until the broker is back: delivery is at least once, and consumers are idempotent.
 /// </summary>
 public sealed class ChallengeRequestedRelay : SubscriptionBase
 {
     public const string RelayName = "challenge-requested-relay";
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(5);
 
     private readonly IBus _bus;
     private readonly EventStoreMetrics _metrics;
@@ -38,11 +40,28 @@ public sealed class ChallengeRequestedRelay : SubscriptionBase
 
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        // A broker that does not confirm in time fails the page, which the daemon retries.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(PublishTimeout);
+        var pending = page.Events.Where(e => e.Data is ChallengeRequested).ToList();
+        var pause = FirstPause;
+        // The page is retried here until the broker confirmed every event, rather than failed back to the
+        // daemon: a failed page makes Marten rewind and re-dispatch ranges, and after a broker outage
+        // that ended in ProgressionProgressOutOfOrderException and a relay stopped until the next restart
+        // (found by the fault suite). Only shutdown (the daemon's token) ends the loop early.
+        while (true)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(PublishTimeout);
+            var attempts = pending.Select(e => (Event: e, Publish: PublishAsync(e, timeout.Token))).ToList();
+            try { await Task.WhenAll(attempts.Select(a => a.Publish)); }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested) { }
 
-        await Task.WhenAll(page.Events.Where(e => e.Data is ChallengeRequested).Select(e => PublishAsync(e, timeout.Token)));
+            pending = attempts.Where(a => !a.Publish.IsCompletedSuccessfully).Select(a => a.Event).ToList();
+            if (pending.Count == 0) break;
+
+            var error = attempts.First(a => a.Publish.IsFaulted || a.Publish.IsCanceled).Publish.Exception?.GetBaseException();
+            _logger.LogWarning(error, "The broker did not confirm {Count} of the page's events; retrying in {Pause} ms", pending.Count, (int)pause.TotalMilliseconds);
+            await Task.Delay(pause, cancellationToken);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxPause.Ticks));
+        }
 
         _logger.LogDebug("Relayed {Count} events up to sequence {Sequence}", page.Events.Count, page.SequenceCeiling);
         return NullChangeListener.Instance;
