@@ -1,3 +1,4 @@
+using ProductionTests.RequestsApi.Authentication;
 using Marten;
 using ProductionTests.IntegrationTests.Infrastructure;
 using ProductionTests.RequestsApi.ReferenceData;
@@ -93,4 +94,38 @@ public sealed class ReferenceDataTests(ApiFixture api)
 
     private Task<(int ExitCode, string Output)> RunCommand(params string[] args) =>
         OpsCommand.RunAsync(api.ConnectionString, api.Platform.Broker.ConnectionString, args);
+}
+
+/// <summary>
+/// The API keeps keys, apps and providers in memory (ReferenceDataCache); a load empties the cache of
+/// every running instance at once (NOTIFY), here one whose cache would otherwise keep entries an hour.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class ReferenceDataCacheTests(ApiFixture api)
+{
+    private const string Key = "sk_workspace_test_cacheTests0000000001";
+
+    [Fact]
+    public async Task A_load_reaches_a_running_api_at_once_despite_its_cache()
+    {
+        await using var configured = new ConfiguredApi(api.Platform, new() { ["ReferenceData:CacheSeconds"] = "3600" });
+        var client = configured.ClientWithKey(Key);
+        var loader = new ReferenceDataLoader(api.Store);
+        ReferenceDataFile File(params string[] providers) =>
+            new([], [new("ws_cache", "Cache", [new(WorkspaceKeys.Hash(Key), "cache tests")], [new("CacheApp", "Cache App", providers)])]);
+
+        await loader.LoadAsync(File("bankidse"), CancellationToken.None);
+        Assert.Equal(["bankidse"], await ProvidersOfANewRequest(client));
+
+        await loader.LoadAsync(File("smartid"), CancellationToken.None);
+        // The notification arrives asynchronously, within milliseconds; the deadline is far below the hour.
+        await Eventually.HoldsAsync(async () => (await ProvidersOfANewRequest(client)).SequenceEqual(["smartid"]),
+            TimeSpan.FromSeconds(10), "the running API to see the app's new providers");
+    }
+
+    private static async Task<string[]> ProvidersOfANewRequest(HttpClient client)
+    {
+        var body = await (await client.CreateProductionTest("CacheApp", new { title = "Cache" })).ShouldBeJson(System.Net.HttpStatusCode.Created);
+        return body.GetProperty("payload").GetProperty("providerIds").EnumerateArray().Select(p => p.GetString()!).ToArray();
+    }
 }

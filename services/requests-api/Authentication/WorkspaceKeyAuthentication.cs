@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Marten;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using ProductionTests.RequestsApi.Infrastructure;
@@ -19,7 +18,7 @@ public sealed class WorkspaceKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IDocumentStore store,
+    ReferenceDataCache referenceData,
     IOptions<DeploymentOptions> deployment) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "WorkspaceKey";
@@ -41,10 +40,7 @@ public sealed class WorkspaceKeyAuthentication(
         // message. Once loaded, the stored hash is compared with ours in constant time as well: defence
         // in depth should the look-up ever match something other than the exact hash.
         var hash = WorkspaceKeys.HashBytes(key);
-        // A session of its own, closed at once: a request that then waits (Prefer: wait) holds no connection.
-        ApiKey? stored;
-        await using (var session = store.QuerySession())
-            stored = await session.LoadAsync<ApiKey>(Convert.ToHexStringLower(hash), Context.RequestAborted);
+        var stored = await referenceData.LoadAsync<ApiKey>(Convert.ToHexStringLower(hash), Context.RequestAborted);
         if (stored is null || !WorkspaceKeys.HashMatches(stored.Id, hash)) return Refuse(401, "The API key is not valid.");
         if (keyEnvironment != deployment.Value.Environment)
             return Refuse(403, $"This is a {keyEnvironment} key; this deployment is {deployment.Value.Environment}.");

@@ -6,6 +6,7 @@ using JasperFx.Events.Daemon;
 using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.ProductionTests;
 using ProductionTests.RequestsApi.ProductionTests.Versioning;
+using ProductionTests.RequestsApi.ProductionTests.Create;
 using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
 using ProductionTests.RequestsApi.ProductionTests.Waiting;
 using ProductionTests.RequestsApi.ReferenceData;
@@ -24,7 +25,7 @@ public static class EventStoreSetup
     /// </summary>
     public static IServiceCollection AddEventStore(this IServiceCollection services, IConfiguration configuration)
     {
-        var connectionString = WithShortTimeouts(configuration.GetConnectionString("Postgres")
+        var connectionString = WithDefaults(configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres)."));
 
         var marten = services.AddMarten(options =>
@@ -72,7 +73,10 @@ public static class EventStoreSetup
         services.AddSingleton<EventStoreMetrics>();
         services.AddSingleton<ReferenceDataLoader>();
         services.AddSingleton<OutcomeWaiters>();
-        services.AddHostedService<OutcomeListener>();
+        services.AddSingleton<ReferenceDataCache>();
+        services.AddSingleton<CreateWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<CreateWriter>());
+        services.AddHostedService<NotificationListener>();
         services.AddSingleton<IdempotencyPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<IdempotencyPurge>());
         return services;
@@ -82,14 +86,17 @@ public static class EventStoreSetup
     /// A PostgreSQL that is down must be reported within a caller's patience (503), not after Npgsql's
     /// default 15 s connect timeout (10 s: enough for a burst of new connections on a busy machine); settings given explicitly in the connection string win.
     /// </summary>
-    private static string WithShortTimeouts(string connectionString)
+    private static string WithDefaults(string connectionString)
     {
         var given = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
-            .Select(part => part.Split('=', 2)[0].Trim().ToLowerInvariant())
+            .Select(part => part.Split('=', 2)[0].Replace(" ", "").ToLowerInvariant())
             .ToHashSet();
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         if (!given.Contains("timeout")) builder.Timeout = 10;
-        if (!given.Contains("command timeout")) builder.CommandTimeout = 15;
+        if (!given.Contains("commandtimeout")) builder.CommandTimeout = 15;
+        // Prepared statements survive in pooled connections: Marten's append function and the few
+        // queries every request makes are planned once per connection instead of on every call.
+        if (!given.Contains("maxautoprepare")) builder.MaxAutoPrepare = 64;
         return builder.ConnectionString;
     }
 }

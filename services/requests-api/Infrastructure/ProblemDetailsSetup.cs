@@ -69,7 +69,7 @@ public sealed class ContractExceptionHandler(IProblemDetailsService problems, IL
         });
     }
 
-    private static bool IsDatabaseUnavailable(Exception exception)
+    public static bool IsDatabaseUnavailable(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {

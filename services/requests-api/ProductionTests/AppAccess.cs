@@ -1,4 +1,3 @@
-using Marten;
 using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.RequestsApi.ReferenceData;
 
@@ -10,10 +9,10 @@ namespace ProductionTests.RequestsApi.ProductionTests;
 /// </summary>
 public static class AppAccess
 {
-    public static async Task<App?> FindAsync(IQuerySession session, string workspaceId, string clientId, CancellationToken ct)
+    public static async Task<App?> FindAsync(ReferenceDataCache referenceData, string workspaceId, string clientId, CancellationToken ct)
     {
         if (!IsPlausibleId(clientId)) return null;
-        var app = await session.LoadAsync<App>(clientId, ct);
+        var app = await referenceData.LoadAsync<App>(clientId, ct);
         return app is not null && app.WorkspaceId == workspaceId ? app : null;
     }
 

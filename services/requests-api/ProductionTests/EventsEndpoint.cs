@@ -1,3 +1,4 @@
+using ProductionTests.RequestsApi.ReferenceData;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -16,9 +17,9 @@ public sealed record RequestEvent(long Sequence, long Version, string Type, Date
 /// <summary>GET .../{id}/events: the request's audit trail, oldest first.</summary>
 public static class EventsEndpoint
 {
-    public static async Task<IResult> Handle([FromRoute(Name = "client_id")] string clientId, string id, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Handle([FromRoute(Name = "client_id")] string clientId, string id, ClaimsPrincipal user, IQuerySession session, ReferenceDataCache referenceData, CancellationToken ct)
     {
-        var app = await AppAccess.FindAsync(session, user.WorkspaceId(), clientId, ct);
+        var app = await AppAccess.FindAsync(referenceData, user.WorkspaceId(), clientId, ct);
         if (app is null) return AppAccess.NotFound(clientId);
 
         var view = AppAccess.IsPlausibleId(id) ? await session.LoadAsync<ChallengeRequestView>(id, ct) : null;

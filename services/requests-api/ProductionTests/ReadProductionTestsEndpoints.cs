@@ -1,3 +1,4 @@
+using ProductionTests.RequestsApi.ReferenceData;
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Marten;
@@ -14,23 +15,19 @@ public static class ReadProductionTestsEndpoints
     /// after N seconds (at most 30) as it then stands.
     /// </summary>
     public static async Task<IResult> GetOne([FromRoute(Name = "client_id")] string clientId, string id, HttpContext http,
-        ClaimsPrincipal user, IDocumentStore store, OutcomeWaiters waiters, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, IDocumentStore store, ReferenceDataCache referenceData, OutcomeWaiters waiters, TimeProvider clock, CancellationToken ct)
     {
         var wait = WaitPreference.Parse(http.Request.Headers["Prefer"]);
         http.Response.Headers.Vary = "Prefer";
         // Registered before the first read, so an outcome committed after it cannot be missed.
         using var waiter = wait is null ? null : waiters.Register(id);
 
+        var app = await AppAccess.FindAsync(referenceData, user.WorkspaceId(), clientId, ct);
+        if (app is null) return AppAccess.NotFound(clientId);
         // Each read takes a connection only for its own duration: a waiting caller holds none.
-        ChallengeRequestView? view;
-        await using (var session = store.QuerySession())
-        {
-            var app = await AppAccess.FindAsync(session, user.WorkspaceId(), clientId, ct);
-            if (app is null) return AppAccess.NotFound(clientId);
-            view = AppAccess.IsPlausibleId(id) ? await session.LoadAsync<ChallengeRequestView>(id, ct) : null;
-            if (view is null || view.ClientId != app.Id)
-                return Infrastructure.Problem.NotFound($"No production test '{id}' exists for app '{clientId}'.");
-        }
+        var view = AppAccess.IsPlausibleId(id) ? await LoadAsync(store, id, ct) : null;
+        if (view is null || view.ClientId != app.Id)
+            return Infrastructure.Problem.NotFound($"No production test '{id}' exists for app '{clientId}'.");
 
         if (waiter is not null)
         {
@@ -54,9 +51,9 @@ public static class ReadProductionTestsEndpoints
     }
 
     /// <summary>Newest first; requests created in the same millisecond are ordered by their time-ordered id.</summary>
-    public static async Task<IResult> List([FromRoute(Name = "client_id")] string clientId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> List([FromRoute(Name = "client_id")] string clientId, ClaimsPrincipal user, IQuerySession session, ReferenceDataCache referenceData, CancellationToken ct)
     {
-        var app = await AppAccess.FindAsync(session, user.WorkspaceId(), clientId, ct);
+        var app = await AppAccess.FindAsync(referenceData, user.WorkspaceId(), clientId, ct);
         if (app is null) return AppAccess.NotFound(clientId);
 
         var views = await session.Query<ChallengeRequestView>()

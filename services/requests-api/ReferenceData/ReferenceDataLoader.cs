@@ -1,4 +1,5 @@
 using Marten;
+using Npgsql;
 
 namespace ProductionTests.RequestsApi.ReferenceData;
 
@@ -24,8 +25,18 @@ public sealed class ReferenceDataLoader(IDocumentStore store)
         session.Store(file.Workspaces.SelectMany(w => w.ApiKeys.Select(k => new ApiKey(k.Sha256.ToLowerInvariant(), w.Id, k.Label))).ToArray());
         session.Store(file.Workspaces.SelectMany(w => w.Apps.Select(a => new App(a.ClientId, w.Id, a.Name, a.Providers))).ToArray());
         await session.SaveChangesAsync(ct);
+        await NotifyChangedAsync(ct);
 
         return new Summary(file.Providers.Count, file.Workspaces.Count,
             file.Workspaces.Sum(w => w.ApiKeys.Count), file.Workspaces.Sum(w => w.Apps.Count));
+    }
+
+    /// <summary>Every running API instance empties its <see cref="ReferenceDataCache"/>.</summary>
+    private async Task NotifyChangedAsync(CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var notify = new NpgsqlCommand($"NOTIFY {ReferenceDataCache.Channel}", connection);
+        await notify.ExecuteNonQueryAsync(ct);
     }
 }

@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.Authentication;
 using ProductionTests.RequestsApi.Infrastructure;
@@ -14,8 +12,9 @@ namespace ProductionTests.RequestsApi.ProductionTests.Create;
 
 /// <summary>
 /// POST: validate, resolve providers, start stream <c>req_&lt;uuid&gt;</c> with ChallengeRequested. The
-/// inline projection writes the view, and an Idempotency-Key its record, in the same transaction.
-/// Nothing is published here: the committed event is the outbox.
+/// inline projection writes the view, and an Idempotency-Key its record, in the same transaction
+/// (<see cref="CreateWriter"/> commits concurrent creates together). Nothing is published here: the
+/// committed event is the outbox.
 /// </summary>
 public static class CreateProductionTestEndpoint
 {
@@ -23,7 +22,8 @@ public static class CreateProductionTestEndpoint
         [FromRoute(Name = "client_id")] string clientId,
         HttpRequest http,
         ClaimsPrincipal user,
-        IDocumentStore store,
+        ReferenceDataCache referenceData,
+        CreateWriter writer,
         IOptions<DeploymentOptions> deployment,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         TimeProvider clock,
@@ -34,8 +34,7 @@ public static class CreateProductionTestEndpoint
         var (key, keyError) = IdempotencyKey.Read(http.Headers);
         if (keyError is not null) return Problem.Invalid(keyError, [keyError]);
 
-        await using var query = store.QuerySession();
-        var app = await AppAccess.FindAsync(query, workspaceId, clientId, ct);
+        var app = await AppAccess.FindAsync(referenceData, workspaceId, clientId, ct);
         if (app is null) return AppAccess.NotFound(clientId);
 
         var body = await JsonBody.ReadAsync(http, ct);
@@ -45,87 +44,42 @@ public static class CreateProductionTestEndpoint
         var validation = CreateProductionTestValidation.Validate(document.RootElement);
         if (validation.Command is not { } command) return Problem.Invalid(validation.Errors[0], validation.Errors);
 
-        var create = new Creation(app, workspaceId, command, deployment.Value.Environment, json.Value.SerializerOptions, clock, metrics);
-        if (key is null)
-        {
-            await using var session = store.LightweightSession();
-            return await create.ExecuteAsync(session, record: null, ct);
-        }
-        return await CreateOnceAsync(store, create, key, IdempotencyKey.Fingerprint(app.Id, document.RootElement), clock, ct);
-    }
+        var environment = deployment.Value.Environment;
+        var candidates = (command.ProviderIds ?? []).Concat(app.ProviderIds).Distinct().ToArray();
+        var registered = await referenceData.LoadManyAsync<Provider>(candidates, p => p.Id, ct);
+        var eligibility = ProviderEligibility.Resolve(command.ProviderIds, app, registered, environment);
+        if (eligibility is not ProviderEligibility.Resolved { ProviderIds: var providerIds })
+            return ProviderProblem(eligibility, app, environment);
 
-    /// <summary>
-    /// One request per key: a transaction-scoped advisory lock on the key is held from the look-up to
-    /// the commit, so a second request with the key while the first is in flight is told so at once,
-    /// and one that comes after the commit finds the record and gets the first answer replayed.
-    /// </summary>
-    private static async Task<IResult> CreateOnceAsync(IDocumentStore store, Creation create, string key, string fingerprint, TimeProvider clock, CancellationToken ct)
-    {
-        var recordId = IdempotencyRecord.IdFor(create.WorkspaceId, key);
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@id)", connection, transaction))
+        var requestId = $"req_{Guid.CreateVersion7()}";
+        var now = clock.GetUtcNow();
+        var requested = new ChallengeRequested(
+            requestId, app.Id, workspaceId,
+            new ChallengePayload(command.Title, command.Description, providerIds, command.MaxStamps,
+                command.TargetPlatform, command.AllowDuplicateParticipation, app.Name),
+            now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)));
+        System.Diagnostics.Activity.Current?.SetTag("production_tests.request_id", requestId);
+        var location = $"/connect/v1/apps/{Uri.EscapeDataString(app.Id)}/production-tests/{requestId}";
+        var response = JsonSerializer.Serialize(ChallengeRequestResponse.From(ChallengeRequestView.From(requested)), json.Value.SerializerOptions);
+        var pendingKey = key is null ? null : new PendingKey(IdempotencyRecord.IdFor(workspaceId, key), key, IdempotencyKey.Fingerprint(app.Id, document.RootElement));
+
+        var outcome = await writer.CommitAsync(new PendingCreate(requested, response, location, System.Diagnostics.Activity.Current?.Id, pendingKey), ct);
+        switch (outcome)
         {
-            lockCommand.Parameters.AddWithValue("id", IdempotencyKey.LockId(recordId));
-            if (await lockCommand.ExecuteScalarAsync(ct) is not true)
+            case CreateOutcome.Created:
+                metrics.Created(app.Id);
+                return new StoredResponse(StatusCodes.Status201Created, response, location, Replayed: false);
+            case CreateOutcome.Replayed(var record):
+                return new StoredResponse(record.Status, record.Body, record.Location, Replayed: true);
+            case CreateOutcome.KeyConflict(var reason):
+                return Problem.Of(409, ErrorCodes.IdempotencyKeyConflict, reason, new { field = IdempotencyKey.Header });
+            case CreateOutcome.KeyInProgress:
                 return Problem.Of(409, ErrorCodes.IdempotencyRequestInProgress,
                     "A request with this Idempotency-Key is still being processed; retry shortly to get its answer.",
                     new { field = IdempotencyKey.Header }, new Dictionary<string, string> { ["Retry-After"] = "1" });
-        }
-
-        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: true));
-        var existing = await session.LoadAsync<IdempotencyRecord>(recordId, ct);
-        switch (IdempotencyDecision.Decide(existing, create.App.Id, fingerprint, clock.GetUtcNow()))
-        {
-            case IdempotencyDecision.Replay(var record):
-                return new StoredResponse(record.Status, record.Body, record.Location, Replayed: true);
-            case IdempotencyDecision.Conflict(var reason):
-                return Problem.Of(409, ErrorCodes.IdempotencyKeyConflict, reason, new { field = IdempotencyKey.Header });
-            case IdempotencyDecision.Proceed(var reuse):
-                return await create.ExecuteAsync(session, new PendingRecord(recordId, key, fingerprint, reuse), ct);
             default:
-                throw new InvalidOperationException("Unknown idempotency decision.");
-        }
-    }
-
-    private sealed record PendingRecord(string Id, string Key, string Fingerprint, bool Reuse);
-
-    /// <summary>Eligibility, the event, and (with a key) the record; one SaveChanges commits them together.</summary>
-    private sealed record Creation(App App, string WorkspaceId, CreateProductionTest Command, string Environment, JsonSerializerOptions Json, TimeProvider Clock, EventStoreMetrics Metrics)
-    {
-        public async Task<IResult> ExecuteAsync(IDocumentSession session, PendingRecord? record, CancellationToken ct)
-        {
-            var candidates = (Command.ProviderIds ?? []).Concat(App.ProviderIds).Distinct().ToArray();
-            var registered = (await session.LoadManyAsync<Provider>(ct, candidates)).ToDictionary(p => p.Id);
-            var eligibility = ProviderEligibility.Resolve(Command.ProviderIds, App, registered, Environment);
-            if (eligibility is not ProviderEligibility.Resolved { ProviderIds: var providerIds })
-                return ProviderProblem(eligibility, App, Environment);
-
-            var requestId = $"req_{Guid.CreateVersion7()}";
-            var now = Clock.GetUtcNow();
-            var requested = new ChallengeRequested(
-                requestId, App.Id, WorkspaceId,
-                new ChallengePayload(Command.Title, Command.Description, providerIds, Command.MaxStamps,
-                    Command.TargetPlatform, Command.AllowDuplicateParticipation, App.Name),
-                now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)));
-            session.Events.StartStream<ChallengeRequestView>(requestId, requested);
-            if (System.Diagnostics.Activity.Current?.Id is { } traceparent) session.SetHeader(Relay.ChallengeRequestedRelay.TraceHeader, traceparent);
-            System.Diagnostics.Activity.Current?.SetTag("production_tests.request_id", requestId);
-
-            var location = $"/connect/v1/apps/{Uri.EscapeDataString(App.Id)}/production-tests/{requestId}";
-            var body = JsonSerializer.Serialize(ChallengeRequestResponse.From(ChallengeRequestView.From(requested)), Json);
-            if (record is not null)
-            {
-                var stored = new IdempotencyRecord(record.Id, WorkspaceId, record.Key, App.Id, record.Fingerprint, requestId,
-                    StatusCodes.Status201Created, body, location, now, now + IdempotencyKey.Lifetime);
-                if (record.Reuse) session.Store(stored);
-                else session.Insert(stored);
-            }
-
-            await session.SaveChangesAsync(ct);
-            Metrics.Created(App.Id);
-            return new StoredResponse(StatusCodes.Status201Created, body, location, Replayed: false);
+                return Problem.Of(503, ErrorCodes.ProviderUnavailable, "The service is shutting down; retry shortly.",
+                    headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
         }
     }
 

@@ -49,7 +49,7 @@ public sealed class ChallengeOutcomeConsumer(IDocumentStore store, EventStoreMet
             // Delivered at commit to every API instance, which wakes the callers waiting for this request.
             await using (var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @requestId)", connection, transaction))
             {
-                notify.Parameters.AddWithValue("channel", OutcomeListener.Channel);
+                notify.Parameters.AddWithValue("channel", NotificationListener.OutcomeChannel);
                 notify.Parameters.AddWithValue("requestId", requestId);
                 await notify.ExecuteNonQueryAsync(ct);
             }

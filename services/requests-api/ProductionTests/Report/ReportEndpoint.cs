@@ -20,9 +20,9 @@ public sealed record ProviderBreakdown(string ProviderId, string ProviderName, i
 public static class ReportEndpoint
 {
     public static async Task<IResult> Handle([FromRoute(Name = "client_id")] string clientId, [FromRoute(Name = "challenge_id")] string challengeId,
-        ClaimsPrincipal user, IQuerySession session, TpasReportClient tpas, CancellationToken ct)
+        ClaimsPrincipal user, IQuerySession session, TpasReportClient tpas, ReferenceDataCache referenceData, CancellationToken ct)
     {
-        var app = await AppAccess.FindAsync(session, user.WorkspaceId(), clientId, ct);
+        var app = await AppAccess.FindAsync(referenceData, user.WorkspaceId(), clientId, ct);
         if (app is null) return AppAccess.NotFound(clientId);
 
         // Only a challenge scheduled for this app is visible: another app's, another workspace's and an

@@ -1,0 +1,191 @@
+using System.Threading.Channels;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+using ProductionTests.Contracts;
+using ProductionTests.RequestsApi.Infrastructure;
+using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
+using ProductionTests.RequestsApi.Relay;
+
+namespace ProductionTests.RequestsApi.ProductionTests.Create;
+
+/// <summary>
+/// Commits creates together: one writer takes whatever requests are waiting (up to <see cref="MaxBatch"/>)
+/// and commits them in one transaction, one round trip for all their events, views and idempotency
+/// records; each caller is answered only after that commit. While one commit is in flight the next
+/// requests queue up, so batches grow with the load and a lone request waits for nobody.
+/// A batch that fails for anything but an unreachable database is committed again one request at a
+/// time, so a bad request cannot fail its neighbours.
+/// </summary>
+public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogger<CreateWriter> logger) : BackgroundService
+{
+    public const int MaxBatch = 64;
+
+    private readonly Channel<PendingCreate> _queue = Channel.CreateBounded<PendingCreate>(
+        new BoundedChannelOptions(4 * 1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Queues the create and returns once it is committed (or refused).</summary>
+    public async Task<CreateOutcome> CommitAsync(PendingCreate create, CancellationToken ct)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(create, ct);
+        }
+        catch (ChannelClosedException)
+        {
+            return new CreateOutcome.ShuttingDown();
+        }
+        // The caller going away does not withdraw the create: it may already be committing. A retry with
+        // the same Idempotency-Key gets its answer.
+        return await create.Completion.Task.WaitAsync(ct);
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        // What is queued is still committed; new creates are turned away (503).
+        _queue.Writer.TryComplete();
+        return base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingCreate>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var create)) batch.Add(create);
+            await CommitBatchAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingCreate> batch)
+    {
+        try
+        {
+            await CommitTogetherAsync(batch);
+        }
+        catch (Exception e) when (batch.Count > 1 && !ContractExceptionHandler.IsDatabaseUnavailable(e))
+        {
+            logger.LogWarning(e, "A batch of {Count} creates failed; committing them one at a time", batch.Count);
+            foreach (var create in batch.Where(c => !c.Completion.Task.IsCompleted))
+            {
+                try { await CommitTogetherAsync([create]); }
+                catch (Exception single) { create.Completion.TrySetException(single); }
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var create in batch) create.Completion.TrySetException(e);
+        }
+    }
+
+    private async Task CommitTogetherAsync(IReadOnlyList<PendingCreate> batch)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));
+
+        var decided = await DecideKeysAsync(batch, connection, transaction, session, now);
+        var created = new List<PendingCreate>(batch.Count);
+        foreach (var create in batch)
+        {
+            var decision = decided.GetValueOrDefault(create);
+            if (decision is not null and not IdempotencyDecision.Proceed)
+                continue;
+
+            var requested = create.Event;
+            var stream = session.Events.StartStream<ChallengeRequestView>(requested.RequestId, requested);
+            if (create.TraceParent is { } traceparent) stream.Events[0].SetHeader(ChallengeRequestedRelay.TraceHeader, traceparent);
+            if (create.Idempotency is { } key)
+            {
+                var record = new IdempotencyRecord(key.RecordId, requested.WorkspaceId, key.Key, requested.ClientId, key.Fingerprint,
+                    requested.RequestId, StatusCodes.Status201Created, create.Body, create.Location, now, now + IdempotencyKey.Lifetime);
+                if (decision is IdempotencyDecision.Proceed { Reuse: true }) session.Store(record);
+                else session.Insert(record);
+            }
+            created.Add(create);
+        }
+
+        if (created.Count > 0)
+        {
+            await session.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        foreach (var create in batch)
+        {
+            create.Completion.TrySetResult(decided.GetValueOrDefault(create) switch
+            {
+                IdempotencyDecision.Replay(var record) => new CreateOutcome.Replayed(record),
+                IdempotencyDecision.Conflict(var reason) => new CreateOutcome.KeyConflict(reason),
+                InProgress => new CreateOutcome.KeyInProgress(),
+                _ => new CreateOutcome.Created(),
+            });
+        }
+    }
+
+    /// <summary>Marks a key that another request holds right now: in this batch, or in a transaction elsewhere.</summary>
+    private sealed record InProgress : IdempotencyDecision.Decision;
+
+    /// <summary>
+    /// For each create with a key: a transaction-scoped advisory lock on the key, held until this batch
+    /// commits (so a request with the same key in another instance's transaction is told it is in
+    /// progress), then the decision against the stored record. A key twice in one batch: the later one
+    /// is in progress.
+    /// </summary>
+    private static async Task<Dictionary<PendingCreate, IdempotencyDecision.Decision>> DecideKeysAsync(
+        IReadOnlyList<PendingCreate> batch, NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentSession session, DateTimeOffset now)
+    {
+        var decided = new Dictionary<PendingCreate, IdempotencyDecision.Decision>(ReferenceEqualityComparer.Instance);
+        var first = new Dictionary<string, PendingCreate>();
+        foreach (var create in batch)
+        {
+            if (create.Idempotency is not { } key) continue;
+            if (!first.TryAdd(key.RecordId, create)) decided[create] = new InProgress();
+        }
+        if (first.Count == 0) return decided;
+
+        await using (var lockCommand = new NpgsqlCommand(
+            "SELECT id FROM unnest(@ids) AS t(id) WHERE NOT pg_try_advisory_xact_lock(id)", connection, transaction))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
+            {
+                Value = first.Keys.Select(IdempotencyKey.LockId).ToArray(),
+            });
+            var heldElsewhere = new HashSet<long>();
+            await using (var reader = await lockCommand.ExecuteReaderAsync())
+                while (await reader.ReadAsync()) heldElsewhere.Add(reader.GetInt64(0));
+            foreach (var (recordId, create) in first.Where(f => heldElsewhere.Contains(IdempotencyKey.LockId(f.Key))).ToList())
+            {
+                decided[create] = new InProgress();
+                first.Remove(recordId);
+            }
+        }
+        if (first.Count == 0) return decided;
+
+        var stored = (await session.LoadManyAsync<IdempotencyRecord>(first.Keys)).ToDictionary(r => r.Id);
+        foreach (var (recordId, create) in first)
+            decided[create] = IdempotencyDecision.Decide(stored.GetValueOrDefault(recordId), create.Event.ClientId, create.Idempotency!.Fingerprint, now);
+        return decided;
+    }
+}
+
+/// <summary>A create ready to commit: its event, its answer, and its key if it has one.</summary>
+public sealed record PendingCreate(ChallengeRequested Event, string Body, string Location, string? TraceParent, PendingKey? Idempotency)
+{
+    public TaskCompletionSource<CreateOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>The Idempotency-Key a create carries.</summary>
+public sealed record PendingKey(string RecordId, string Key, string Fingerprint);
+
+public abstract record CreateOutcome
+{
+    public sealed record Created : CreateOutcome;
+    public sealed record Replayed(IdempotencyRecord Record) : CreateOutcome;
+    public sealed record KeyConflict(string Reason) : CreateOutcome;
+    public sealed record KeyInProgress : CreateOutcome;
+    public sealed record ShuttingDown : CreateOutcome;
+}
