@@ -140,6 +140,29 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
             Patience, "the poison outcome in the error queue");
     }
 
+    [Fact]
+    public async Task Outcomes_arriving_together_are_all_recorded_and_a_poison_one_among_them_fails_alone()
+    {
+        // The backend is down, so the only outcomes are the ones this test publishes, all at once:
+        // the outcome writer commits them in batches, and the unknown request must not take its neighbours along.
+        await api.Platform.SetStubFaultsAsync(new { down = true });
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++) ids.Add(await CreateAsync(new { title = $"Outcome batch {i}" }));
+        var errorsBefore = (await api.Platform.Broker.QueueDepthAsync("requests-api-challenge-outcomes_error"))?.Ready ?? 0;
+        var bus = api.Sandbox.Services.GetRequiredService<IBus>();
+
+        var outcomes = ids.Select(id => bus.Publish(new ChallengeFailed(id, AcmeBank, "ws_acme", "TEST_REFUSED", "refused by the test", DateTimeOffset.UtcNow))).ToList();
+        outcomes.Insert(10, bus.Publish(new ChallengeFailed($"req_{Guid.NewGuid()}", AcmeBank, "ws_acme", "X", "poison", DateTimeOffset.UtcNow)));
+        await Task.WhenAll(outcomes);
+
+        foreach (var id in ids) await WaitForStatusAsync(_acme, AcmeBank, id, "failed");
+        await Eventually.HoldsAsync(async () => (await api.Platform.Broker.QueueDepthAsync("requests-api-challenge-outcomes_error"))?.Ready == errorsBefore + 1,
+            Patience, "exactly the poison outcome in the error queue", stableFor: TimeSpan.FromSeconds(1));
+        await api.Platform.ResetStubFaultsAsync();
+        await api.Platform.WaitForQueuesToDrainAsync();
+        foreach (var id in ids) Assert.Equal(2, await StreamLengthAsync(id));
+    }
+
     private async Task<string> CreateAsync(object body)
     {
         var created = await (await _acme.CreateProductionTest(AcmeBank, body)).ShouldBeJson(HttpStatusCode.Created);

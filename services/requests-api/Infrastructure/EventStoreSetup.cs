@@ -7,6 +7,7 @@ using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.ProductionTests;
 using ProductionTests.RequestsApi.ProductionTests.Versioning;
 using ProductionTests.RequestsApi.ProductionTests.Create;
+using ProductionTests.RequestsApi.ProductionTests.Outcomes;
 using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
 using ProductionTests.RequestsApi.ProductionTests.Waiting;
 using ProductionTests.RequestsApi.ReferenceData;
@@ -76,6 +77,8 @@ public static class EventStoreSetup
         services.AddSingleton<ReferenceDataCache>();
         services.AddSingleton<CreateWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<CreateWriter>());
+        services.AddSingleton<OutcomeWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutcomeWriter>());
         services.AddHostedService<NotificationListener>();
         services.AddSingleton<IdempotencyPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<IdempotencyPurge>());

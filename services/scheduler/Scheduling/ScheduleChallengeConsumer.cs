@@ -45,10 +45,13 @@ public sealed class ScheduleChallengeConsumerDefinition : ConsumerDefinition<Sch
     {
         _options = options.Value;
         EndpointName = "scheduler-challenge-requested";
+        // Booking is a call to tpas-backend: many in flight at once keep the scheduler off the critical path.
+        ConcurrentMessageLimit = 64;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ScheduleChallengeConsumer> consumer, IRegistrationContext context)
     {
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.PrefetchCount = 128;
         // Only an unavailable backend is worth retrying (with growing pauses); anything else (a bug, a
         // message that cannot be read) goes to the scheduler-challenge-requested_error queue at once.
         endpoint.UseMessageRetry(retry =>

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -10,76 +9,17 @@ using ProductionTests.RequestsApi.Relay;
 namespace ProductionTests.RequestsApi.ProductionTests.Create;
 
 /// <summary>
-/// Commits creates together: one writer takes whatever requests are waiting (up to <see cref="MaxBatch"/>)
-/// and commits them in one transaction, one round trip for all their events, views and idempotency
-/// records; each caller is answered only after that commit. While one commit is in flight the next
-/// requests queue up, so batches grow with the load and a lone request waits for nobody.
-/// A batch that fails for anything but an unreachable database is committed again one request at a
-/// time, so a bad request cannot fail its neighbours.
+/// Commits concurrent creates together (see <see cref="BatchingWriter{TItem,TResult}"/>): their events,
+/// views and idempotency records in one transaction and one round trip.
 /// </summary>
-public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogger<CreateWriter> logger) : BackgroundService
+public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogger<CreateWriter> logger)
+    : BatchingWriter<PendingCreate, CreateOutcome>(logger)
 {
-    public const int MaxBatch = 64;
-
-    private readonly Channel<PendingCreate> _queue = Channel.CreateBounded<PendingCreate>(
-        new BoundedChannelOptions(4 * 1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-
     /// <summary>Queues the create and returns once it is committed (or refused).</summary>
-    public async Task<CreateOutcome> CommitAsync(PendingCreate create, CancellationToken ct)
-    {
-        try
-        {
-            await _queue.Writer.WriteAsync(create, ct);
-        }
-        catch (ChannelClosedException)
-        {
-            return new CreateOutcome.ShuttingDown();
-        }
-        // The caller going away does not withdraw the create: it may already be committing. A retry with
-        // the same Idempotency-Key gets its answer.
-        return await create.Completion.Task.WaitAsync(ct);
-    }
+    public async Task<CreateOutcome> CommitAsync(PendingCreate create, CancellationToken ct) =>
+        await SubmitAsync(create, ct) ?? new CreateOutcome.ShuttingDown();
 
-    public override Task StopAsync(CancellationToken cancellationToken)
-    {
-        // What is queued is still committed; new creates are turned away (503).
-        _queue.Writer.TryComplete();
-        return base.StopAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var batch = new List<PendingCreate>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
-        {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var create)) batch.Add(create);
-            await CommitBatchAsync(batch);
-            batch.Clear();
-        }
-    }
-
-    private async Task CommitBatchAsync(List<PendingCreate> batch)
-    {
-        try
-        {
-            await CommitTogetherAsync(batch);
-        }
-        catch (Exception e) when (batch.Count > 1 && !ContractExceptionHandler.IsDatabaseUnavailable(e))
-        {
-            logger.LogWarning(e, "A batch of {Count} creates failed; committing them one at a time", batch.Count);
-            foreach (var create in batch.Where(c => !c.Completion.Task.IsCompleted))
-            {
-                try { await CommitTogetherAsync([create]); }
-                catch (Exception single) { create.Completion.TrySetException(single); }
-            }
-        }
-        catch (Exception e)
-        {
-            foreach (var create in batch) create.Completion.TrySetException(e);
-        }
-    }
-
-    private async Task CommitTogetherAsync(IReadOnlyList<PendingCreate> batch)
+    protected override async Task CommitTogetherAsync(IReadOnlyList<Pending> batch)
     {
         var now = clock.GetUtcNow();
         await using var connection = store.Storage.Database.CreateConnection();
@@ -87,9 +27,10 @@ public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogg
         await using var transaction = await connection.BeginTransactionAsync();
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));
 
-        var decided = await DecideKeysAsync(batch, connection, transaction, session, now);
-        var created = new List<PendingCreate>(batch.Count);
-        foreach (var create in batch)
+        var creates = batch.Select(p => p.Item).ToList();
+        var decided = await DecideKeysAsync(creates, connection, transaction, session, now);
+        var created = 0;
+        foreach (var create in creates)
         {
             var decision = decided.GetValueOrDefault(create);
             if (decision is not null and not IdempotencyDecision.Proceed)
@@ -105,18 +46,18 @@ public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogg
                 if (decision is IdempotencyDecision.Proceed { Reuse: true }) session.Store(record);
                 else session.Insert(record);
             }
-            created.Add(create);
+            created++;
         }
 
-        if (created.Count > 0)
+        if (created > 0)
         {
             await session.SaveChangesAsync();
             await transaction.CommitAsync();
         }
 
-        foreach (var create in batch)
+        foreach (var pending in batch)
         {
-            create.Completion.TrySetResult(decided.GetValueOrDefault(create) switch
+            pending.Result.TrySetResult(decided.GetValueOrDefault(pending.Item) switch
             {
                 IdempotencyDecision.Replay(var record) => new CreateOutcome.Replayed(record),
                 IdempotencyDecision.Conflict(var reason) => new CreateOutcome.KeyConflict(reason),
@@ -173,10 +114,7 @@ public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogg
 }
 
 /// <summary>A create ready to commit: its event, its answer, and its key if it has one.</summary>
-public sealed record PendingCreate(ChallengeRequested Event, string Body, string Location, string? TraceParent, PendingKey? Idempotency)
-{
-    public TaskCompletionSource<CreateOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
+public sealed record PendingCreate(ChallengeRequested Event, string Body, string Location, string? TraceParent, PendingKey? Idempotency);
 
 /// <summary>The Idempotency-Key a create carries.</summary>
 public sealed record PendingKey(string RecordId, string Key, string Fingerprint);
