@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
 using ProductionTests.RequestsApi.Authentication;
+using ProductionTests.RequestsApi.Benchmark;
 using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.RequestsApi.ProductionTests.Outcomes;
 using ProductionTests.ServiceDefaults;
@@ -53,6 +54,7 @@ public static class RequestsApi
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Production tests API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapProductionTests();
+        app.MapBenchmarkBaseline(); // only with Benchmark:BaselineEndpoint=true
         return app;
     }
 }

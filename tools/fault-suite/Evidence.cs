@@ -20,8 +20,8 @@ public sealed record StubChallenge(string Id, string RequestId);
 /// <summary>What the event store says, read directly from PostgreSQL (not through the API).</summary>
 public sealed class EventStoreReader(string connectionString)
 {
-    private const string Schema = "production_tests";
-    private const string OutcomeTypes = "(type = 'challenge_scheduled' OR type LIKE 'challenge\\_scheduled\\_v%' OR type = 'challenge_failed' OR type LIKE 'challenge\\_failed\\_v%')";
+    private const string Schema = EventStoreNames.Schema;
+    private const string OutcomeTypes = EventStoreNames.OutcomeTypes;
 
     /// <summary>How many of these requests have at least one outcome event.</summary>
     public async Task<int> CountWithOutcomeAsync(IReadOnlyCollection<string> requestIds, CancellationToken ct)
@@ -47,7 +47,7 @@ public sealed class EventStoreReader(string connectionString)
     /// Marten's own stream: when an append fails after it took sequence numbers, Marten fills the gap
     /// with <c>tombstone</c> events in this stream. Not a request; left out of the checks, counted.
     /// </summary>
-    public const string TombstoneStream = "mt_tombstone";
+    public const string TombstoneStream = EventStoreNames.TombstoneStream;
 
     /// <summary>Every event but Marten's tombstones.</summary>
     public async Task<IReadOnlyList<StoredEvent>> EventsAsync(CancellationToken ct)

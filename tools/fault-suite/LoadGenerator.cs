@@ -99,10 +99,6 @@ public sealed class RequestRecord
 /// </summary>
 public sealed class LoadGenerator(HttpClient http, SuiteOptions options, Timeline timeline, string runId)
 {
-    public const string ApiKey = "sk_workspace_test_acmeDemoKey0000000001";
-    public const string ClientId = "FK5b0KSM";
-    private const string Path = $"connect/v1/apps/{ClientId}/production-tests";
-
     private readonly Lock _lock = new();
     private readonly List<RequestRecord> _requests = [];
     private int _retries;
@@ -157,9 +153,9 @@ public sealed class LoadGenerator(HttpClient http, SuiteOptions options, Timelin
                 timeout.CancelAfter(options.ClientTimeout);
                 try
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                    using var request = new HttpRequestMessage(HttpMethod.Post, DemoApi.CreatePath) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
                     request.Headers.Add("Idempotency-Key", record.Key);
-                    request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
+                    request.Headers.Authorization = DemoApi.Authorization;
                     using var response = await http.SendAsync(request, timeout.Token);
                     var text = await response.Content.ReadAsStringAsync(timeout.Token);
                     var status = (int)response.StatusCode;

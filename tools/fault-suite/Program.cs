@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ProductionTests.FaultSuite;
 
 // The fault suite: see SuiteOptions.Usage and the README's "Fault suite" section.
@@ -20,39 +19,4 @@ if (options.Help)
 }
 
 var suite = new Suite(options);
-using var stop = new CancellationTokenSource();
-var interrupts = 0;
-// Ctrl-C or SIGTERM: stop the load and the faults, then clean up (services, servers, database, vhost).
-// A second Ctrl-C quits at once; the services are still killed on the way out.
-Console.CancelKeyPress += (_, e) =>
-{
-    if (Interlocked.Increment(ref interrupts) > 1) return;
-    e.Cancel = true;
-    Console.Error.WriteLine("Interrupted: cleaning up (Ctrl-C again to quit at once).");
-    stop.Cancel();
-};
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    stop.Cancel();
-});
-AppDomain.CurrentDomain.ProcessExit += (_, _) => suite.KillChildren();
-
-try
-{
-    return await suite.RunAsync(stop.Token);
-}
-catch (SetupException e)
-{
-    Console.Error.WriteLine($"fault suite: {e.Message}");
-    return 2;
-}
-catch (OperationCanceledException) when (stop.IsCancellationRequested)
-{
-    Console.Error.WriteLine("fault suite: interrupted.");
-    return 2;
-}
-finally
-{
-    await suite.CleanUpAsync();
-}
+return await ToolRunner.RunAsync("fault suite", suite.RunAsync, suite.CleanUpAsync, suite.KillChildren);

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Npgsql;
 
 namespace ProductionTests.FaultSuite;
@@ -11,69 +8,39 @@ namespace ProductionTests.FaultSuite;
 /// </summary>
 public sealed class Suite(SuiteOptions options)
 {
-    private readonly Lock _childrenLock = new();
-    private readonly List<ChildService> _children = [];
-    private SuiteLog? _log;
+    private const string DeployScript = "deploy/fault-suite.sh";
     private ServerScripts? _scripts;
-    private Sandbox? _sandbox;
+    private LocalSystem? _system;
 
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        var root = FindRoot(options.Root);
-        var dataDirectory = Path.Combine(root, ".data", "fault-suite");
-        var logDirectory = Path.Combine(dataDirectory, "logs");
-        Directory.CreateDirectory(logDirectory);
-        foreach (var old in Directory.GetFiles(logDirectory, "*.log")) File.Delete(old);
-        var log = _log = new SuiteLog(logDirectory);
+        var root = Checkout.FindRoot(options.Root);
+        var (dataDirectory, logDirectory) = Checkout.DataDirectories(root, "fault-suite");
+        var log = new SuiteLog(logDirectory, "fault suite");
 
-        var servers = ServerSettings.FromEnvironment(root);
-        var apiDll = Dll(root, "requests-api", "ProductionTests.RequestsApi");
-        var schedulerDll = Dll(root, "scheduler", "ProductionTests.Scheduler");
-        var stubDll = Dll(root, "tpas-stub", "ProductionTests.TpasStub");
+        var servers = ServerSettings.FromEnvironment(root, DeployScript);
+        var system = _system = new LocalSystem(root, servers, log, DeployScript);
         var scripts = _scripts = new ServerScripts(servers, log);
+        var ports = new ServicePorts(options.ApiPort, options.StubPort, options.SchedulerPort);
 
         // Before anything is created: can every chosen fault be injected on exactly our servers?
         if (options.Faults.Contains(FaultNames.PostgresRestart) && scripts.PostgresRestartProblem() is { } postgresProblem)
             throw new SetupException($"{FaultNames.PostgresRestart}: {postgresProblem} (or leave the fault out with --faults).");
         if (options.Faults.Contains(FaultNames.RabbitMqStop) && scripts.RabbitMqRestartProblem() is { } rabbitProblem)
             throw new SetupException($"{FaultNames.RabbitMqStop}: {rabbitProblem} (or leave the fault out with --faults).");
-        foreach (var port in new[] { options.ApiPort, options.StubPort, options.SchedulerPort })
-            if (await ServerScripts.PortOpenAsync("127.0.0.1", port))
-                throw new SetupException($"Port {port} is taken; choose others with --api-port, --stub-port, --scheduler-port.");
+        await LocalSystem.EnsurePortsFreeAsync(ports);
 
         log.Info($"checkout {root}");
         log.Info($"PostgreSQL {servers.PostgresHost}:{servers.PostgresPort}, RabbitMQ {servers.Amqp.Host}:{servers.RabbitMqPort} (management {servers.Management}); logs in {logDirectory}");
         var startedAt = DateTimeOffset.UtcNow;
         var runId = startedAt.ToString("yyyyMMddHHmmss");
-        var sandbox = Sandbox.For(servers, startedAt);
-        await sandbox.CreateAsync(ct);
-        _sandbox = sandbox;
-        log.Info($"database {sandbox.Database}, RabbitMQ vhost {sandbox.VirtualHost}");
-
-        var stubUrl = $"http://127.0.0.1:{options.StubPort}/";
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Postgres"] = sandbox.PostgresConnectionString,
-            ["ConnectionStrings__RabbitMq"] = sandbox.AmqpConnectionString,
-            ["Tpas__BaseUrl"] = stubUrl,
-        };
-        var apiDirectory = Path.Combine(root, "services", "requests-api");
-        await RunApiCommandAsync(apiDll, apiDirectory, environment, ["db-apply"], ct);
-        await RunApiCommandAsync(apiDll, apiDirectory, environment, ["load-reference-data", Path.Combine(root, "deploy", "demo-data.json")], ct);
-        log.Info("schema applied, reference data loaded (deploy/demo-data.json)");
+        await system.CreateSandboxAsync("fault_suite", startedAt, ports, ct);
+        var sandbox = system.Sandbox!;
 
         using var control = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var stub = Child(new ChildService("tpas-stub", Path.Combine(root, "services", "tpas-stub"), stubDll, options.StubPort, "health/live", environment, log));
-        var scheduler = Child(new ChildService("scheduler", Path.Combine(root, "services", "scheduler"), schedulerDll, options.SchedulerPort, "health/ready", environment, log));
         // The suite is the only caller and means to send its rate with one key: no per-key rate limit.
-        var api = Child(new ChildService("requests-api", apiDirectory, apiDll, options.ApiPort, "health/ready",
-            new Dictionary<string, string>(environment) { ["RateLimit__Enabled"] = "false" }, log));
-        foreach (var service in new[] { stub, scheduler, api })
-        {
-            service.Start();
-            await service.WaitReadyAsync(control, TimeSpan.FromSeconds(90), ct);
-            log.Info($"{service.Name} ready on {service.BaseAddress} (pid {service.ProcessId})");
-        }
+        await system.StartServicesAsync(ports, new Dictionary<string, string> { ["RateLimit__Enabled"] = "false" }, control, ct);
+        var (stub, scheduler, api) = (system.Stub, system.Scheduler, system.Api);
 
         using var load = new HttpClient(new SocketsHttpHandler
         {
@@ -84,7 +51,7 @@ public sealed class Suite(SuiteOptions options)
             BaseAddress = api.BaseAddress,
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        var warmUpId = await WarmUpAsync(load, runId, ct);
+        var warmUpId = await DemoApi.WarmUpAsync(load, $"Fault suite {runId} warm-up", $"fault-suite-{runId}-warm-up", log, ct);
         log.Info($"warm-up request {warmUpId} scheduled: the pipeline works; load starts");
 
         // The load and the faults.
@@ -171,31 +138,19 @@ public sealed class Suite(SuiteOptions options)
     }
 
     /// <summary>Kills the services at once (also from a signal handler or at process exit).</summary>
-    public void KillChildren()
-    {
-        ChildService[] children;
-        lock (_childrenLock) children = [.. _children];
-        // requests-api first, so nothing writes while the rest goes.
-        foreach (var child in children.Reverse()) child.Dispose();
-    }
+    public void KillChildren() => _system?.KillChildren();
 
     public async Task CleanUpAsync()
     {
         KillChildren();
-        var log = _log;
         if (_scripts is { RabbitMqStopped: true } rabbit)
             await Try("start RabbitMQ again", () => rabbit.StartRabbitMqAsync(CancellationToken.None));
         if (_scripts is { PostgresStopped: true } postgres)
             await Try("start PostgreSQL again", () => postgres.StartPostgresAsync(CancellationToken.None));
-        if (_sandbox is { } sandbox)
-        {
-            if (options.Keep)
-                log?.Info($"kept: database {sandbox.Database} (ConnectionStrings__Postgres='{sandbox.PostgresConnectionString}'), vhost {sandbox.VirtualHost}");
-            else
-                await Try($"drop database {sandbox.Database} and vhost {sandbox.VirtualHost}", sandbox.DropAsync);
-        }
+        if (_system is { Sandbox: { } sandbox } system)
+            await Try($"drop database {sandbox.Database} and vhost {sandbox.VirtualHost}", () => system.DropSandboxAsync(options.Keep));
 
-        async Task Try(string what, Func<Task> action)
+        static async Task Try(string what, Func<Task> action)
         {
             try
             {
@@ -206,40 +161,6 @@ public sealed class Suite(SuiteOptions options)
                 Console.Error.WriteLine($"fault suite: could not {what}: {e.Message}");
             }
         }
-    }
-
-    private ChildService Child(ChildService child)
-    {
-        lock (_childrenLock) _children.Add(child);
-        return child;
-    }
-
-    /// <summary>One request through the whole pipeline before the load: fails fast when the system does not work at all.</summary>
-    private static async Task<string> WarmUpAsync(HttpClient load, string runId, CancellationToken ct)
-    {
-        using var create = new HttpRequestMessage(HttpMethod.Post, $"connect/v1/apps/{LoadGenerator.ClientId}/production-tests")
-        {
-            Content = JsonContent.Create(new { title = $"Fault suite {runId} warm-up" }),
-        };
-        create.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", LoadGenerator.ApiKey);
-        create.Headers.Add("Idempotency-Key", $"fault-suite-{runId}-warm-up");
-        using var created = await load.SendAsync(create, ct);
-        var body = await created.Content.ReadAsStringAsync(ct);
-        if ((int)created.StatusCode != 201) throw new SetupException($"The warm-up request was answered {(int)created.StatusCode}: {body}");
-        using var json = JsonDocument.Parse(body);
-        var id = json.RootElement.GetProperty("id").GetString()!;
-
-        using var wait = new HttpRequestMessage(HttpMethod.Get, created.Headers.Location);
-        wait.Headers.Authorization = create.Headers.Authorization;
-        wait.Headers.Add("Prefer", "wait=30");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(40));
-        using var answer = await load.SendAsync(wait, timeout.Token);
-        using var state = JsonDocument.Parse(await answer.Content.ReadAsStringAsync(timeout.Token));
-        var status = state.RootElement.GetProperty("status").GetString();
-        if (status != "scheduled")
-            throw new SetupException($"The warm-up request {id} is '{status}' after 30 s: the system does not schedule requests even without faults; see .data/fault-suite/logs.");
-        return id;
     }
 
     private static async Task ProgressAsync(LoadGenerator generator, Timeline timeline, SuiteLog log, Sandbox sandbox, CancellationToken ct)
@@ -267,54 +188,5 @@ public sealed class Suite(SuiteOptions options)
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private async Task RunApiCommandAsync(string dll, string directory, IReadOnlyDictionary<string, string> environment, string[] arguments, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo("dotnet", [dll, .. arguments])
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var process = Process.Start(start) ?? throw new SetupException($"Could not run dotnet {dll}.");
-        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        var text = await output + await errors;
-        await File.AppendAllTextAsync(Path.Combine(_log!.Directory, "setup.log"), $"$ dotnet {Path.GetFileName(dll)} {string.Join(' ', arguments)}{Environment.NewLine}{text}", CancellationToken.None);
-        if (process.ExitCode != 0)
-            throw new SetupException($"dotnet {Path.GetFileName(dll)} {string.Join(' ', arguments)} failed (exit {process.ExitCode}):{Environment.NewLine}{text.Trim()}");
-    }
-
-    private static string Dll(string root, string service, string assembly)
-    {
-        var path = Path.Combine(root, "services", service, "bin", "Release", "net10.0", assembly + ".dll");
-        return File.Exists(path)
-            ? path
-            : throw new SetupException($"{path} is missing: build the services in Release first (deploy/fault-suite.sh does).");
-    }
-
-    private static string FindRoot(string? given)
-    {
-        if (given is not null)
-            return File.Exists(Path.Combine(given, "Platform.sln")) ? Path.GetFullPath(given) : throw new SetupException($"--root {given}: no Platform.sln there.");
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-                if (File.Exists(Path.Combine(directory.FullName, "Platform.sln")) && File.Exists(Path.Combine(directory.FullName, "deploy", "local", "postgres.sh")))
-                    return directory.FullName;
-        throw new SetupException("Could not find the checkout (Platform.sln); run from inside it or pass --root.");
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ProductionTests.FaultSuite;
 
 /// <summary>The faults the suite knows, in the order it runs them by default.</summary>
@@ -113,19 +111,19 @@ public sealed record SuiteOptions
                 "--short" => options,
                 "--keep" => options with { Keep = true },
                 "-h" or "--help" => options with { Help = true },
-                "--rate" => options with { Rate = Positive(arg, Value()) },
-                "--duration" => options with { Duration = Seconds(arg, Value()) },
-                "--outage" => options with { Outage = Seconds(arg, Value()) },
-                "--restart-delay" => options with { RestartDelay = Seconds(arg, Value(), allowZero: true) },
-                "--client-timeout" => options with { ClientTimeout = Seconds(arg, Value()) },
-                "--give-up" => options with { GiveUpAfter = Seconds(arg, Value()) },
-                "--drain" => options with { DrainDeadline = Seconds(arg, Value(), allowZero: true) },
-                "--stall" => options with { StallAfter = Seconds(arg, Value()) },
-                "--recovery-cap" => options with { RecoveryCap = Seconds(arg, Value(), allowZero: true) },
+                "--rate" => options with { Rate = OptionValues.Positive(arg, Value()) },
+                "--duration" => options with { Duration = OptionValues.Seconds(arg, Value()) },
+                "--outage" => options with { Outage = OptionValues.Seconds(arg, Value()) },
+                "--restart-delay" => options with { RestartDelay = OptionValues.Seconds(arg, Value(), allowZero: true) },
+                "--client-timeout" => options with { ClientTimeout = OptionValues.Seconds(arg, Value()) },
+                "--give-up" => options with { GiveUpAfter = OptionValues.Seconds(arg, Value()) },
+                "--drain" => options with { DrainDeadline = OptionValues.Seconds(arg, Value(), allowZero: true) },
+                "--stall" => options with { StallAfter = OptionValues.Seconds(arg, Value()) },
+                "--recovery-cap" => options with { RecoveryCap = OptionValues.Seconds(arg, Value(), allowZero: true) },
                 "--faults" => options with { Faults = FaultList(Value()) },
-                "--api-port" => options with { ApiPort = Port(arg, Value()) },
-                "--stub-port" => options with { StubPort = Port(arg, Value()) },
-                "--scheduler-port" => options with { SchedulerPort = Port(arg, Value()) },
+                "--api-port" => options with { ApiPort = OptionValues.Port(arg, Value()) },
+                "--stub-port" => options with { StubPort = OptionValues.Port(arg, Value()) },
+                "--scheduler-port" => options with { SchedulerPort = OptionValues.Port(arg, Value()) },
                 "--root" => options with { Root = Value() },
                 "--result" => options with { ResultPath = Value() },
                 _ => throw new UsageException($"Unknown option {arg}."),
@@ -147,21 +145,4 @@ public sealed record SuiteOptions
         if (names.Distinct().Count() != names.Length) throw new UsageException("A fault is listed twice.");
         return names;
     }
-
-    private static double Positive(string option, string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number)
-            ? number
-            : throw new UsageException($"{option} takes a positive number, not '{value}'.");
-
-    private static TimeSpan Seconds(string option, string value, bool allowZero = false) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) && (number > 0 || (allowZero && number == 0))
-            ? TimeSpan.FromSeconds(number)
-            : throw new UsageException($"{option} takes a number of seconds, not '{value}'.");
-
-    private static int Port(string option, string value) =>
-        int.TryParse(value, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
-            ? port
-            : throw new UsageException($"{option} takes a port number, not '{value}'.");
 }
-
-public sealed class UsageException(string message) : Exception(message);

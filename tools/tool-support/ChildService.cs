@@ -1,26 +1,10 @@
 using System.Diagnostics;
 
-namespace ProductionTests.FaultSuite;
-
-/// <summary>Console lines stamped with the time since the load started (or the clock before it).</summary>
-public sealed class SuiteLog(string directory)
-{
-    private readonly Lock _lock = new();
-
-    public string Directory { get; } = directory;
-    public DateTimeOffset? LoadStartedAt { get; set; }
-
-    public void Info(string message)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var stamp = LoadStartedAt is { } t0 ? $"{(now - t0).TotalSeconds,6:0.0}s" : now.ToString("HH:mm:ss");
-        lock (_lock) Console.WriteLine($"[{stamp}] {message}");
-    }
-}
+namespace ProductionTests.Tools;
 
 /// <summary>
 /// One service as a child process, <c>dotnet &lt;dll&gt;</c> in its project directory (as deploy/run.sh
-/// starts it), with its output appended to .data/fault-suite/logs/&lt;name&gt;.log across restarts.
+/// starts it), with its output appended to &lt;log directory&gt;/&lt;name&gt;.log across restarts.
 /// </summary>
 public sealed class ChildService(string name, string workingDirectory, string dll, int port, string defaultReadyPath,
     IReadOnlyDictionary<string, string> environment, SuiteLog log) : IDisposable
@@ -46,7 +30,7 @@ public sealed class ChildService(string name, string workingDirectory, string dl
         };
         foreach (var (key, value) in environment) start.Environment[key] = value;
         start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/');
-        // Timestamps in the logs, to line them up with the suite's timeline.
+        // Timestamps in the logs, to line them up with the tool's timeline.
         start.Environment["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ";
         start.Environment["Logging__Console__UseUtcTimestamp"] = "true";
 
@@ -65,8 +49,9 @@ public sealed class ChildService(string name, string workingDirectory, string dl
     }
 
     /// <summary>SIGKILL: no shutdown, no flushing, exactly as a crash. Returns once the process is gone.</summary>
-    public bool Kill(string why = "killed (SIGKILL) by the fault suite")
+    public bool Kill(string? why = null)
     {
+        why ??= $"killed (SIGKILL) by the {log.Tool}";
         if (_process is not { } process) return false;
         try
         {
@@ -133,7 +118,7 @@ public sealed class ChildService(string name, string workingDirectory, string dl
 
     public void Dispose()
     {
-        Kill("stopped: the fault suite is done");
+        Kill($"stopped: the {log.Tool} is done");
         _process?.Dispose();
         lock (_outputLock)
         {

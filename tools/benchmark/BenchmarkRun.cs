@@ -1,0 +1,135 @@
+using System.Diagnostics;
+
+namespace ProductionTests.Benchmark;
+
+/// <summary>
+/// One run: a fresh database and vhost, the three services as child processes (requests-api with the
+/// baseline endpoint on and no rate limit), the phases in order, the table; and, whatever happens, the clean-up.
+/// </summary>
+public sealed class BenchmarkRun(BenchmarkOptions options)
+{
+    private const string DeployScript = "deploy/benchmark.sh";
+    private LocalSystem? _system;
+
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var root = Checkout.FindRoot(options.Root);
+        var (dataDirectory, logDirectory) = Checkout.DataDirectories(root, "benchmark");
+        var log = new SuiteLog(logDirectory, "benchmark");
+        var servers = ServerSettings.FromEnvironment(root, DeployScript);
+        var system = _system = new LocalSystem(root, servers, log, DeployScript);
+        var ports = new ServicePorts(options.ApiPort, options.StubPort, options.SchedulerPort);
+        await LocalSystem.EnsurePortsFreeAsync(ports);
+
+        var clock = Stopwatch.StartNew();
+        var startedAt = DateTimeOffset.UtcNow;
+        var runId = startedAt.ToString("yyyyMMddHHmmss");
+        log.Info($"benchmark ({(options.Quick ? "--quick" : "full form")}) on {Environment.ProcessorCount} cores; checkout {root}; logs in {logDirectory}");
+        await system.CreateSandboxAsync("benchmark", startedAt, ports, ct);
+        using var control = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        // The benchmark sends everything with one key: no per-key rate limit. The baseline endpoint is on.
+        var apiSettings = new Dictionary<string, string> { ["RateLimit__Enabled"] = "false", ["Benchmark__BaselineEndpoint"] = "true" };
+        await system.StartServicesAsync(ports, apiSettings, control, ct);
+        using var apiClient = new HttpClient { BaseAddress = system.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+        await using var memory = new MemorySampler(() => system.Services);
+        memory.Start();
+        await using var pipeline = new Pipeline(system.Sandbox!.PostgresConnectionString, log);
+        var requests = new Requests(runId);
+        var phases = new Phases(options, system.Api.BaseAddress, requests, pipeline, log);
+        // The machine is shared: how busy it was is part of the result.
+        var notes = new List<string> { $"load average at the start: {LoadAverage()}" };
+
+        // Also the bulk fill's template: a real request, scheduled.
+        var template = await DemoApi.WarmUpAsync(apiClient, $"Benchmark {runId} warm-up", $"bench-{runId}-warm-up", log, ct);
+        log.Info($"warm-up request {template} scheduled: the pipeline works");
+
+        var baseline = await phases.BaselineAsync(ct);
+        var post = await phases.PostAsync("2 POST", ct);
+        var latency = await phases.LatencyAsync(ct);
+        var sustained = options.SkipSustained ? null : await phases.SustainedAsync(ct);
+
+        RebuildPhase? rebuild = null;
+        GrowthPhase? growth = null;
+        if (!(options.SkipRebuild && options.SkipGrowth))
+        {
+            // The relay must not publish what is filled: requests-api is stopped during the fill and the
+            // relay's progress moved past it before it starts again. The rebuild runs meanwhile, alone.
+            memory.SampleNow();
+            system.Api.Kill("stopped by the benchmark for the bulk fill");
+            var fill = new BulkFill(system.Sandbox.PostgresConnectionString, log);
+            if (!options.SkipRebuild)
+            {
+                var filled = await fill.FillToAsync(template, options.RebuildEvents, ct);
+                await fill.SkipRelayPastAsync(ct);
+                var events = await pipeline.EventCountAsync(ct);
+                var streams = await pipeline.RequestStreamCountAsync(ct);
+                log.Info($"5 rebuild: rebuild-views over {events} events (fill: {filled.EventsAdded} events in {filled.Seconds:0.0} s)");
+                var (seconds, summary) = await Phases.RebuildViewsAsync(system, ct);
+                rebuild = new RebuildPhase(filled, events, streams, seconds, summary);
+                log.Info($"5 rebuild: {seconds:0.0} s, {rebuild.EventsPerSecond:0} events/s; the command says: {summary ?? "(no summary)"}");
+            }
+            FillFigures? growthFill = null;
+            if (!options.SkipGrowth)
+            {
+                growthFill = await fill.FillToAsync(template, options.GrowthEvents, ct);
+                await fill.SkipRelayPastAsync(ct);
+                log.Info($"growth: filled {growthFill.EventsAdded} events in {growthFill.Seconds:0.0} s ({growthFill.EventsPerSecond:0} events/s)");
+            }
+            system.Api.Start();
+            await system.Api.WaitReadyAsync(control, TimeSpan.FromMinutes(5), ct);
+            await DemoApi.WarmUpAsync(apiClient, $"Benchmark {runId} after the fill", $"bench-{runId}-after-fill", log, ct);
+            log.Info("requests-api started again on the filled store; a request went through");
+            if (growthFill is not null)
+            {
+                var events = await pipeline.EventCountAsync(ct);
+                growth = new GrowthPhase(growthFill, events, await phases.PostAsync("growth POST", ct));
+            }
+        }
+
+        memory.SampleNow();
+        notes.Add($"load average at the end: {LoadAverage()}");
+        var result = new BenchmarkResult(startedAt, clock.Elapsed.TotalSeconds, options.Quick ? "quick" : "full", Environment.ProcessorCount, options,
+            ResultTable.Rows(options, baseline, post, latency, sustained, rebuild, growth, memory.Peaks()),
+            baseline, post, latency, sustained, rebuild, growth, memory.Peaks(), notes);
+        var resultPath = options.ResultPath is { } path ? Path.GetFullPath(path) : Path.Combine(dataDirectory, "result.json");
+        await ResultTable.WriteJsonAsync(result, resultPath);
+
+        Console.WriteLine();
+        Console.WriteLine($"Benchmark ({result.Form} form, {result.ProcessorCount} cores, {result.TotalSeconds / 60:0.0} min, {startedAt:yyyy-MM-dd HH:mm} UTC)");
+        Console.WriteLine();
+        Console.Write(ResultTable.Text(result.Table));
+        Console.WriteLine();
+        foreach (var note in notes) Console.WriteLine(note);
+        Console.WriteLine();
+        Console.Write(ResultTable.Definitions(options));
+        Console.WriteLine();
+        Console.WriteLine($"Figures as JSON: {resultPath}");
+        return 0;
+    }
+
+    /// <summary>/proc/loadavg's 1, 5 and 15 minute averages.</summary>
+    private static string LoadAverage()
+    {
+        try { return string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + " (1 / 5 / 15 min)"; }
+        catch (IOException) { return "unknown"; }
+    }
+
+    public void KillChildren() => _system?.KillChildren();
+
+    public async Task CleanUpAsync()
+    {
+        KillChildren();
+        if (_system is { Sandbox: { } sandbox } system)
+        {
+            try
+            {
+                await system.DropSandboxAsync(options.Keep);
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"benchmark: could not drop database {sandbox.Database} and vhost {sandbox.VirtualHost}: {e.Message}");
+            }
+        }
+    }
+}
