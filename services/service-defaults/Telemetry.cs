@@ -14,9 +14,9 @@ namespace ProductionTests.ServiceDefaults;
 
 /// <summary>
 /// OpenTelemetry for every service: traces (ASP.NET Core, HttpClient, MassTransit, Npgsql and ours),
-/// metrics (the same plus runtime and <see cref="Meter"/>) and logs. Exporters are off unless
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; then everything goes there over OTLP (the standard
-/// OTEL_* variables configure the rest).
+/// metrics (the same plus runtime and <see cref="Meter"/>) and logs, sent over OTLP when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the standard OTEL_* variables configure the rest);
+/// without it the SDK is not set up at all.
 /// </summary>
 public static class Telemetry
 {
@@ -26,13 +26,17 @@ public static class Telemetry
 
     public static IHostApplicationBuilder AddServiceTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
-        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        // Without an exporter nothing would read the traces, metrics and logs the SDK collects, and
+        // collecting them costs a good part of the CPU under load (an activity per request, per SQL
+        // command and per message): the SDK is only set up when there is somewhere to send them.
+        // The activity sources and meters stay, so an in-process listener (a test) still sees them.
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return builder;
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeScopes = true;
             logging.IncludeFormattedMessage = true;
         });
-        var telemetry = builder.Services.AddOpenTelemetry()
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing => tracing
                 .AddSource(Name, "MassTransit", "Npgsql", "Marten")
@@ -42,8 +46,8 @@ public static class Telemetry
                 .AddMeter(Name, "MassTransit", "Npgsql", "Marten")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation());
-        if (otlp) telemetry.UseOtlpExporter();
+                .AddRuntimeInstrumentation())
+            .UseOtlpExporter();
         return builder;
     }
 }
