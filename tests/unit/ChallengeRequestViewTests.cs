@@ -122,4 +122,23 @@ public class ChallengeRequestViewTests
         Assert.Equal(ChallengeRequestView.Failed, view.Status);
         Assert.Null(view.ChallengeId);
     }
+
+    [Fact]
+    public void Replay_folds_a_stream_as_the_projection_does_and_the_first_outcome_decides()
+    {
+        var view = ChallengeRequestView.Replay([Requested(), Scheduled(), Failed()])!;
+
+        Assert.Equal(ChallengeRequestView.Scheduled, view.Status);
+        Assert.Equal("ch_123", view.ChallengeId);
+        Assert.Equal(ScheduledAt, view.UpdatedAt);
+        Assert.Equal(ChallengeRequestView.Failed, ChallengeRequestView.Replay([Requested(), Failed(), Scheduled()])!.Status);
+        Assert.Equal(ChallengeRequestView.Pending, ChallengeRequestView.Replay([Requested()])!.Status);
+    }
+
+    [Fact]
+    public void Replay_of_a_stream_that_does_not_start_with_ChallengeRequested_is_no_view()
+    {
+        Assert.Null(ChallengeRequestView.Replay([Scheduled()]));
+        Assert.Null(ChallengeRequestView.Replay([]));
+    }
 }

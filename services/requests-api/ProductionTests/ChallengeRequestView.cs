@@ -34,6 +34,22 @@ public sealed class ChallengeRequestView
         UpdatedAt = e.RequestedAt,
     };
 
+    /// <summary>The view a stream's events build, in order (what the projection does, for a rebuild); null without ChallengeRequested first.</summary>
+    public static ChallengeRequestView? Replay(IEnumerable<object> events)
+    {
+        ChallengeRequestView? view = null;
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case ChallengeRequested requested when view is null: view = From(requested); break;
+                case ChallengeScheduled scheduled: view?.Apply(scheduled); break;
+                case ChallengeFailed failed: view?.Apply(failed); break;
+            }
+        }
+        return view;
+    }
+
     /// <summary>The first outcome decides; a later one (which the outcome consumer never appends) changes nothing.</summary>
     public void Apply(ChallengeScheduled e)
     {
