@@ -7,7 +7,7 @@ namespace ProductionTests.RequestsApi.Benchmark;
 /// <summary>
 /// The benchmark's baseline (tools/benchmark, README "Performance"): <c>POST /benchmark/baseline</c> stores
 /// the request body with exactly one <c>INSERT</c> through a plain Npgsql data source on the same
-/// connection string, on the same Kestrel as the real endpoints: the storage ceiling for one write per
+/// connection string and settings (auto-prepare included), on the same Kestrel as the real endpoints: the storage ceiling for one write per
 /// request. Mapped only when <c>Benchmark:BaselineEndpoint</c> is true (off by default, never in
 /// production): it takes no key, and nothing else reads its table.
 /// </summary>
@@ -23,7 +23,7 @@ public static class BaselineEndpoint
 
         var connectionString = app.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.");
-        var dataSource = NpgsqlDataSource.Create(connectionString);
+        var dataSource = NpgsqlDataSource.Create(EventStoreSetup.WithDefaults(connectionString));
         app.Lifetime.ApplicationStopped.Register(dataSource.Dispose);
         var table = new TableOnFirstUse(dataSource);
 

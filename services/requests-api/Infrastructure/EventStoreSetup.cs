@@ -89,7 +89,7 @@ public static class EventStoreSetup
     /// A PostgreSQL that is down must be reported within a caller's patience (503), not after Npgsql's
     /// default 15 s connect timeout (10 s: enough for a burst of new connections on a busy machine); settings given explicitly in the connection string win.
     /// </summary>
-    private static string WithDefaults(string connectionString)
+    public static string WithDefaults(string connectionString)
     {
         var given = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
             .Select(part => part.Split('=', 2)[0].Replace(" ", "").ToLowerInvariant())

@@ -22,6 +22,7 @@ public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogg
     protected override async Task CommitTogetherAsync(IReadOnlyList<Pending> batch)
     {
         var now = clock.GetUtcNow();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -49,11 +50,14 @@ public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogg
             created++;
         }
 
+        var decidedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         if (created > 0)
         {
             await session.SaveChangesAsync();
             await transaction.CommitAsync();
         }
+        logger.LogDebug("Committed {Created} of {Count} creates in {Elapsed:0.0} ms ({Decide:0.0} ms to open and decide the keys)", created, batch.Count,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(started, decidedAt).TotalMilliseconds);
 
         foreach (var pending in batch)
         {
