@@ -36,7 +36,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         memory.Start();
         await using var pipeline = new Pipeline(system.Sandbox!.PostgresConnectionString, log);
         var requests = new Requests(runId);
-        var phases = new Phases(options, system.Api.BaseAddress, requests, pipeline, log);
+        var phases = new Phases(options, system.Api.BaseAddress, requests, pipeline, new CpuAccounting(() => system.Services), log);
         // The machine is shared: how busy it was is part of the result.
         var notes = new List<string> { $"load average at the start: {LoadAverage()}" };
 
@@ -91,7 +91,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         notes.Add($"load average at the end: {LoadAverage()}");
         var result = new BenchmarkResult(startedAt, clock.Elapsed.TotalSeconds, options.Quick ? "quick" : "full", Environment.ProcessorCount, options,
             ResultTable.Rows(options, baseline, post, latency, sustained, rebuild, growth, memory.Peaks()),
-            baseline, post, latency, sustained, rebuild, growth, memory.Peaks(), notes);
+            CpuAccounting.Windows(baseline, post, latency, sustained, growth), baseline, post, latency, sustained, rebuild, growth, memory.Peaks(), notes);
         var resultPath = options.ResultPath is { } path ? Path.GetFullPath(path) : Path.Combine(dataDirectory, "result.json");
         await ResultTable.WriteJsonAsync(result, resultPath);
 
@@ -99,6 +99,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         Console.WriteLine($"Benchmark ({result.Form} form, {result.ProcessorCount} cores, {result.TotalSeconds / 60:0.0} min, {startedAt:yyyy-MM-dd HH:mm} UTC)");
         Console.WriteLine();
         Console.Write(ResultTable.Text(result.Table));
+        Console.WriteLine();
+        Console.Write(CpuAccounting.Text(result.Cpu));
         Console.WriteLine();
         foreach (var note in notes) Console.WriteLine(note);
         Console.WriteLine();

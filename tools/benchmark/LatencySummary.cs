@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ProductionTests.Benchmark;
 
 /// <summary>Exact percentiles (nearest rank) over every sample, in milliseconds.</summary>
@@ -23,4 +25,9 @@ public sealed record LoadFigures(
     long Errors,
     double RequestsPerSecond,
     LatencySummary Latency,
-    IReadOnlyDictionary<string, long> ErrorsByKind);
+    IReadOnlyDictionary<string, long> ErrorsByKind)
+{
+    /// <summary>Where the CPU went in the same window (<see cref="CpuAccounting"/>); in the JSON once, as <see cref="BenchmarkResult.Cpu"/>.</summary>
+    [JsonIgnore]
+    public CpuWindow? Cpu { get; init; }
+}

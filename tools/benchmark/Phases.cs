@@ -3,14 +3,14 @@ using System.Diagnostics;
 namespace ProductionTests.Benchmark;
 
 /// <summary>The measurements, one method per phase; <see cref="BenchmarkRun"/> runs them in order.</summary>
-public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests, Pipeline pipeline, SuiteLog log)
+public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests, Pipeline pipeline, CpuAccounting cpu, SuiteLog log)
 {
     /// <summary>Phase 1: one INSERT per request, same Kestrel, same concurrency.</summary>
     public async Task<LoadFigures> BaselineAsync(CancellationToken ct)
     {
         using var http = Requests.Client(api, options.Connections);
         log.Info($"1 baseline: POST /benchmark/baseline, {options.Connections} connections, {options.WarmUp.TotalSeconds:0} s warm-up + {options.Duration.TotalSeconds:0} s");
-        var figures = await ClosedLoop.RunAsync(http, options.Connections, () => requests.Baseline("baseline"), options.WarmUp, options.Duration, ct);
+        var figures = await ClosedLoopAsync("1 baseline", http, () => requests.Baseline("baseline"), ct);
         log.Info($"1 baseline: {Describe(figures)}");
         return figures;
     }
@@ -21,7 +21,7 @@ public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests,
         using var http = Requests.Client(api, options.Connections);
         var since = await pipeline.HighestSequenceAsync(ct);
         log.Info($"{phase}: POST production-tests, {options.Connections} connections, {options.WarmUp.TotalSeconds:0} s warm-up + {options.Duration.TotalSeconds:0} s");
-        var figures = await ClosedLoop.RunAsync(http, options.Connections, () => requests.Create(phase), options.WarmUp, options.Duration, ct);
+        var figures = await ClosedLoopAsync(phase, http, () => requests.Create(phase), ct);
         log.Info($"{phase}: {Describe(figures)}");
         await DrainBetweenPhasesAsync(since, phase, ct);
         return figures;
@@ -34,13 +34,13 @@ public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests,
         var since = await pipeline.HighestSequenceAsync(ct);
         log.Info($"3 latency: {options.LatencyRate:0.#} requests/s open loop, {options.WarmUp.TotalSeconds:0} s warm-up + {options.LatencyDuration.TotalSeconds:0} s");
         Task<DrainFigures>? drain = null;
-        var run = await OpenLoop.RunAsync(http, options.LatencyRate, () => requests.Create("latency"), options.WarmUp, options.LatencyDuration,
-            () => drain = pipeline.DrainAsync(since, options.DrainPatience, ct, "3 latency drain"), ct);
+        var (run, creates) = await OpenLoopAsync($"3 latency @{options.LatencyRate:0}/s", http, options.LatencyRate, () => requests.Create("latency"),
+            options.WarmUp, options.LatencyDuration, () => drain = pipeline.DrainAsync(since, options.DrainPatience, ct, "3 latency drain"), ct);
         var drained = await drain!;
         var outcomes = await pipeline.OutcomeTimesAsync(since, ct);
         var measured = run.Requests.Where(r => r.Measured && r.RequestId is not null).ToList();
         var latencies = measured.Where(r => outcomes.ContainsKey(r.RequestId!)).Select(r => (outcomes[r.RequestId!] - r.DueAt).TotalMilliseconds).ToList();
-        var phase = new LatencyPhase(options.LatencyRate, OpenLoop.Figures(run), measured.Count, latencies.Count, LatencySummary.Of(latencies), drained);
+        var phase = new LatencyPhase(options.LatencyRate, creates, measured.Count, latencies.Count, LatencySummary.Of(latencies), drained);
         log.Info($"3 latency: create-to-outcome p50 {phase.CreateToOutcome.P50Ms:0.0} ms, p99 {phase.CreateToOutcome.P99Ms:0.0} ms, max {phase.CreateToOutcome.MaxMs:0.0} ms " +
                  $"over {latencies.Count} of {measured.Count} accepted; backlog at stop {drained.BacklogAtStop}, drained in {drained.Seconds:0.00} s; creates: {Describe(phase.Creates)}");
         return phase;
@@ -59,10 +59,9 @@ public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests,
         {
             var since = await pipeline.HighestSequenceAsync(ct);
             Task<DrainFigures>? drain = null;
-            var run = await OpenLoop.RunAsync(http, rate, () => requests.Create($"step-{rate:0}"), options.StepWarmUp, options.StepDuration,
+            var (_, creates) = await OpenLoopAsync($"4 step {rate:0}/s", http, rate, () => requests.Create($"step-{rate:0}"), options.StepWarmUp, options.StepDuration,
                 () => drain = pipeline.DrainAsync(since, options.DrainPatience, ct, $"4 step {rate:0}/s drain"), ct);
             var drained = await drain!;
-            var creates = OpenLoop.Figures(run);
             var why = new List<string>();
             if (creates.RequestsPerSecond < 0.98 * rate) why.Add($"creates accepted at {creates.RequestsPerSecond:0}/s < 98% of {rate:0}/s");
             if (creates.Errors > 0) why.Add($"{creates.Errors} create errors ({string.Join(", ", creates.ErrorsByKind.Select(e => $"{e.Key}: {e.Value}"))})");
@@ -70,7 +69,7 @@ public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests,
             if (!drained.Drained) why.Add("the backlog did not drain");
             else if (drained.Seconds > 2) why.Add($"drain took {drained.Seconds:0.0} s > 2 s");
             var step = new SustainedStep(rate, creates.RequestsPerSecond, creates.Errors, creates.Latency, drained.BacklogAtStop,
-                drained.Drained ? drained.Seconds : null, why.Count == 0, why.Count == 0 ? null : string.Join("; ", why));
+                drained.Drained ? drained.Seconds : null, why.Count == 0, why.Count == 0 ? null : string.Join("; ", why), creates.Cpu);
             steps.Add(step);
             log.Info($"4 step {rate:0}/s: accepted {step.AcceptedPerSecond:0}/s, create p99 {creates.Latency.P99Ms:0.0} ms, errors {step.Errors}, " +
                      $"backlog at stop {step.BacklogAtEnd}, drained in {drained.Seconds:0.00} s: {(step.KeptUp ? "kept up" : "did not keep up: " + step.Why)}");
@@ -97,6 +96,26 @@ public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests,
         var at = lines.FindLastIndex(l => l.StartsWith("Rebuilt", StringComparison.Ordinal));
         var summary = at < 0 ? null : string.Join(' ', lines.Skip(at).TakeWhile(l => l.Length > 0));
         return (seconds, summary);
+    }
+
+    /// <summary>A closed loop at --connections, with where the CPU went in its measured window.</summary>
+    private async Task<LoadFigures> ClosedLoopAsync(string phase, HttpClient http, Func<HttpRequestMessage> next, CancellationToken ct)
+    {
+        var (figures, window) = await cpu.DuringAsync(phase, options.WarmUp, options.Duration,
+            () => ClosedLoop.RunAsync(http, options.Connections, next, options.WarmUp, options.Duration, ct), f => f.Succeeded, ct);
+        return figures with { Cpu = window };
+    }
+
+    /// <summary>An open loop, its creates as a load phase, with where the CPU went in their measured window.</summary>
+    private async Task<(OpenLoop.Run Run, LoadFigures Creates)> OpenLoopAsync(string phase, HttpClient http, double rate, Func<HttpRequestMessage> next,
+        TimeSpan warmUp, TimeSpan measured, Action whenSent, CancellationToken ct)
+    {
+        var ((run, creates), window) = await cpu.DuringAsync(phase, warmUp, measured, async () =>
+        {
+            var sent = await OpenLoop.RunAsync(http, rate, next, warmUp, measured, whenSent, ct);
+            return (sent, OpenLoop.Figures(sent));
+        }, r => r.Item2.Succeeded, ct);
+        return (run, creates with { Cpu = window });
     }
 
     private async Task DrainBetweenPhasesAsync(long since, string phase, CancellationToken ct)

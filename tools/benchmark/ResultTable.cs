@@ -25,13 +25,13 @@ public static class ResultTable
         var c = o.Connections;
 
         const string p1 = "1 baseline: 1 INSERT";
-        rows.Add(new(p1, $"requests/s, {c} connections", baseline.RequestsPerSecond, "req/s", 1.0, "reference", null));
+        rows.Add(new(p1, $"requests/s, {c} connections", baseline.RequestsPerSecond, "req/s", 1.0, "reference", null, baseline.Cpu?.Summary()));
         rows.Add(new(p1, "latency p99", baseline.Latency.P99Ms, "ms", null, "-", null, $"p50 {Ms(baseline.Latency.P50Ms)}"));
         rows.Add(new(p1, "errors", baseline.Errors, "", null, "-", null, ErrorNote(baseline)));
 
         const string p2 = "2 POST";
         var postRatio = Ratio(post.RequestsPerSecond);
-        rows.Add(new(p2, $"requests/s, {c} connections", post.RequestsPerSecond, "req/s", postRatio, ">= 1.0x baseline", postRatio >= 1.0));
+        rows.Add(new(p2, $"requests/s, {c} connections", post.RequestsPerSecond, "req/s", postRatio, ">= 1.0x baseline", postRatio >= 1.0, post.Cpu?.Summary()));
         rows.Add(new(p2, "latency p50", post.Latency.P50Ms, "ms", null, "-", null));
         rows.Add(new(p2, "latency p90", post.Latency.P90Ms, "ms", null, "-", null));
         rows.Add(new(p2, "latency p99", post.Latency.P99Ms, "ms", null, "<= 25 ms", post.Latency.P99Ms <= 25));
@@ -97,27 +97,35 @@ public static class ResultTable
     public static string Text(IReadOnlyList<TableRow> rows)
     {
         var header = new[] { "phase", "figure", "value", "x baseline", "target", "met", "note" };
-        var cells = rows.Select(r => new[]
+        string? previous = null;
+        var cells = rows.Select(r =>
         {
-            r.Phase, r.Figure, Value(r), r.BaselineRatio is { } x ? $"{x:0.00}x" : "", r.Target,
-            r.Met switch { true => "yes", false => "NO", null => "-" }, r.Note ?? "",
+            IReadOnlyList<string> line =
+            [
+                r.Phase == previous ? "" : r.Phase, r.Figure, Value(r), r.BaselineRatio is { } x ? $"{x:0.00}x" : "", r.Target,
+                r.Met switch { true => "yes", false => "NO", null => "-" }, r.Note ?? "",
+            ];
+            previous = r.Phase;
+            return line;
         }).ToList();
+        var met = rows.Count(r => r.Met == true);
+        var missed = rows.Count(r => r.Met == false);
+        var text = new StringBuilder(Columns(header, cells, column => column is 2 or 3));
+        text.AppendLine();
+        text.AppendLine($"targets met: {met}, missed: {missed}");
+        return text.ToString();
+    }
+
+    /// <summary>A header, a rule and the lines, each column as wide as its widest cell, two spaces apart.</summary>
+    internal static string Columns(IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> cells, Func<int, bool> rightAligned)
+    {
         var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
         var text = new StringBuilder();
         void Line(IReadOnlyList<string> line) =>
-            text.AppendLine(string.Join("  ", line.Select((cell, i) => i is 2 or 3 ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i]))).TrimEnd());
+            text.AppendLine(string.Join("  ", line.Select((cell, i) => rightAligned(i) ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i]))).TrimEnd());
         Line(header);
         Line(widths.Select(w => new string('-', w)).ToList());
-        string? previous = null;
-        foreach (var (row, line) in rows.Zip(cells))
-        {
-            Line(row.Phase == previous ? ["", .. line[1..]] : line);
-            previous = row.Phase;
-        }
-        var met = rows.Count(r => r.Met == true);
-        var missed = rows.Count(r => r.Met == false);
-        text.AppendLine();
-        text.AppendLine($"targets met: {met}, missed: {missed}");
+        foreach (var line in cells) Line(line);
         return text.ToString();
     }
 
@@ -134,6 +142,9 @@ public static class ResultTable
           rebuild: events in the store / wall time of `requests-api rebuild-views` (process start-up included; requests-api stopped meanwhile).
             The store is grown by copying a real request's stream with set-based SQL (requests-api stopped, relay progress moved past it).
           growth: phase 2 again on the grown store, compared with phase 2 on the empty one.
+          CPU: per measured window, utime+stime from /proc/<pid>/stat at its start and end: each service (its current pid), all postgres and all RabbitMQ
+            processes (with their exited children), this tool (the load generator); other = /proc/stat busy time minus those. % of one core
+            (saturated = 100% x cores) and CPU ms / requests completed in the window (accepted creates for phases 2-4 and growth).
           memory: per service, the largest of VmHWM (/proc/<pid>/status, sampled every 0.5 s and before a stop) and the sampled VmRSS, over the whole run.
         Between phases the benchmark waits until every created request has its outcome.
         """ + Environment.NewLine;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ProductionTests.Benchmark;
 
 /// <summary>Phase 3: create-to-scheduled at a fixed open-loop rate.</summary>
@@ -18,7 +20,8 @@ public sealed record SustainedStep(
     long BacklogAtEnd,
     double? DrainSeconds,
     bool KeptUp,
-    string? Why);
+    string? Why,
+    [property: JsonIgnore] CpuWindow? Cpu = null);
 
 public sealed record SustainedPhase(double? HighestKeptUp, double? FirstNotKeptUp, string? Why, IReadOnlyList<SustainedStep> Steps);
 
@@ -48,6 +51,7 @@ public sealed record BenchmarkResult(
     int ProcessorCount,
     BenchmarkOptions Options,
     IReadOnlyList<TableRow> Table,
+    IReadOnlyList<CpuWindow> Cpu,
     LoadFigures? Baseline,
     LoadFigures? Post,
     LatencyPhase? Latency,
