@@ -11,6 +11,9 @@ public sealed class RebuildViewsInput : NetCoreInput
 {
     [Description("Rebuild only this request's view"), FlagAlias("stream", 's')]
     public string? StreamFlag { get; set; }
+
+    [Description("Write every view, also those the events show to be right already"), FlagAlias("all", 'a')]
+    public bool AllFlag { get; set; }
 }
 
 /// <summary>
@@ -25,34 +28,36 @@ public sealed class RebuildViewsCommand : JasperFxAsyncCommand<RebuildViewsInput
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        ViewRebuild.Totals totals = new(0, 0, 0, 0);
+        ViewRebuild.Totals totals = new(0, 0, 0, 0, 0);
 
         if (input.StreamFlag is { } one)
-            totals = await ViewRebuild.RebuildPageAsync(store, after: null, only: one, CancellationToken.None) ?? totals;
+            totals = await ViewRebuild.RebuildAsync(store, new ViewRebuild.Page(one, one, Inclusive: true), input.AllFlag, CancellationToken.None);
         else
         {
-            var streams = await ViewRebuild.CountStreamsAsync(store, CancellationToken.None);
+            var pages = await ViewRebuild.PagesAsync(store, CancellationToken.None);
+            var gate = new Lock();
             await AnsiConsole.Progress().StartAsync(async progress =>
             {
-                var task = progress.AddTask("Rebuilding request views", maxValue: Math.Max(streams, 1));
-                string? after = null;
-                while (await ViewRebuild.RebuildPageAsync(store, after, only: null, CancellationToken.None) is { } page)
+                var task = progress.AddTask("Rebuilding request views", maxValue: Math.Max(pages.Count, 1));
+                // A few pages at once: reading and folding one while PostgreSQL writes another.
+                await Parallel.ForEachAsync(pages, new ParallelOptions { MaxDegreeOfParallelism = ViewRebuild.PagesAtOnce }, async (page, ct) =>
                 {
-                    totals = totals.Add(page);
-                    after = page.LastStream;
-                    task.Increment(page.Views);
-                }
+                    var done = await ViewRebuild.RebuildAsync(store, page, input.AllFlag, ct);
+                    lock (gate) totals = totals.Add(done);
+                    task.Increment(1);
+                });
             });
         }
 
         var seconds = started.Elapsed.TotalSeconds;
-        AnsiConsole.MarkupLine($"Rebuilt {totals.Views} views from {totals.Events} events in {seconds:0.0} s ({totals.Events / Math.Max(seconds, 0.001):0} events/s; {totals.Again} again because an event landed meanwhile); {totals.Missing} streams not found.");
+        AnsiConsole.MarkupLine($"Rebuilt {totals.Views} views from {totals.Events} events in {seconds:0.0} s ({totals.Events / Math.Max(seconds, 0.001):0} events/s); " +
+            $"{totals.Written} written ({(input.AllFlag ? "--all" : "the others were right")}), {totals.Again} again because an event landed meanwhile; {totals.Missing} streams not found.");
         return totals.Missing == 0;
     }
 }
 
 /// <summary>
-/// A page of streams at a time, in id order (so in creation order): their events are read in one query,
+/// Pages of streams in id order (so in creation order), a few at once: a page's events are read in one query,
 /// folded into views in memory, and the views written with Marten's bulk upsert (COPY). Nothing is
 /// locked, so appends go on meanwhile; a stream whose version changed while its page was being rebuilt
 /// (a live outcome) is rebuilt again once its page is written, so an outcome is never lost from its view.
@@ -61,68 +66,101 @@ public sealed class RebuildViewsCommand : JasperFxAsyncCommand<RebuildViewsInput
 public static class ViewRebuild
 {
     public const int PageSize = 5000;
+    public const int PagesAtOnce = 2;
 
-    public sealed record Totals(int Views, int Events, int Missing, int Again, string? LastStream = null)
+    public sealed record Totals(int Views, int Written, int Events, int Missing, int Again)
     {
-        public Totals Add(Totals page) => new(Views + page.Views, Events + page.Events, Missing + page.Missing, Again + page.Again, page.LastStream);
+        public Totals Add(Totals page) => new(Views + page.Views, Written + page.Written, Events + page.Events, Missing + page.Missing, Again + page.Again);
     }
 
-    public static async Task<int> CountStreamsAsync(IDocumentStore store, CancellationToken ct)
+    /// <summary>The streams with ids after <see cref="From"/> (or from it, when <see cref="Inclusive"/>) up to <see cref="To"/> (null: no end).</summary>
+    public sealed record Page(string From, string? To, bool Inclusive = false);
+
+    /// <summary>Every request stream, cut into pages of <see cref="PageSize"/> streams in id order.</summary>
+    public static async Task<List<Page>> PagesAsync(IDocumentStore store, CancellationToken ct)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {EventStoreSetup.Schema}.mt_streams WHERE id LIKE 'req\\_%'", connection);
-        return (int)(long)(await command.ExecuteScalarAsync(ct))!;
+        await using var command = new NpgsqlCommand($"""
+            SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM {EventStoreSetup.Schema}.mt_streams WHERE id LIKE 'req\_%') AS streams
+            WHERE n % {PageSize} = 0 ORDER BY id
+            """, connection);
+        var pages = new List<Page>();
+        var from = "";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var to = reader.GetString(0);
+            pages.Add(new Page(from, to));
+            from = to;
+        }
+        pages.Add(new Page(from, null));
+        return pages;
     }
 
-    /// <summary>Rebuilds the page of streams after <paramref name="after"/> (or just <paramref name="only"/>); null when there is none left.</summary>
-    public static async Task<Totals?> RebuildPageAsync(IDocumentStore store, string? after, string? only, CancellationToken ct)
+    /// <summary>Rebuilds the views of one page of streams.</summary>
+    public static async Task<Totals> RebuildAsync(IDocumentStore store, Page page, bool all, CancellationToken ct)
     {
-        var versions = await VersionsAsync(store, only is not null
-            ? ("id = @value", only)
-            : ($"id LIKE 'req\\_%' AND id > @value ORDER BY id LIMIT {PageSize}", after ?? ""), ct);
-        if (versions.Count == 0) return only is null ? null : new Totals(0, 0, 1, 0);
+        var range = page switch
+        {
+            { Inclusive: true, To: { } to } when to == page.From => ("id = @from", page.From, (string?)null),
+            { To: null } => ("id LIKE 'req\\_%' AND id > @from", page.From, null),
+            _ => ("id LIKE 'req\\_%' AND id > @from AND id <= @to", page.From, page.To),
+        };
+        var versions = await VersionsAsync(store, range, ct);
+        if (versions.Count == 0) return new Totals(0, 0, 0, page.Inclusive ? 1 : 0, 0);
 
-        var (views, events) = await WriteViewsAsync(store, versions.Keys.ToArray(), ct);
+        var (views, written, events) = await WriteViewsAsync(store, versions.Keys.ToArray(), all, ct);
         var again = 0;
         // Streams appended to while their page was rebuilt: redone until they hold still.
         for (var changed = await ChangedAsync(store, versions, ct); changed.Count > 0; changed = await ChangedAsync(store, changed, ct))
         {
             again += changed.Count;
-            await WriteViewsAsync(store, changed.Keys.ToArray(), ct);
+            await WriteViewsAsync(store, changed.Keys.ToArray(), all: true, ct);
         }
-        return new Totals(views, events, versions.Count - views, again, versions.Keys.Max(StringComparer.Ordinal));
+        return new Totals(views, written, events, versions.Count - views, again);
     }
 
-    private static async Task<(int Views, int Events)> WriteViewsAsync(IDocumentStore store, string[] ids, CancellationToken ct)
+    /// <summary>Folds the streams' events into views and writes those that differ from the stored ones (all, with <paramref name="all"/>).</summary>
+    private static async Task<(int Views, int Written, int Events)> WriteViewsAsync(IDocumentStore store, string[] ids, bool all, CancellationToken ct)
     {
         List<JasperFx.Events.IEvent> events;
+        Dictionary<string, ChallengeRequestView> stored;
         await using (var session = store.QuerySession())
+        {
+            // In index order (stream, version): a fold only needs each stream's own order, and PostgreSQL need not sort.
             events = (await session.Events.QueryAllRawEvents()
                 .Where(e => e.StreamKey!.IsOneOf(ids))
-                .OrderBy(e => e.Sequence)
+                .OrderBy(e => e.StreamKey).ThenBy(e => e.Version)
                 .ToListAsync(ct)).ToList();
+            stored = all ? [] : (await session.LoadManyAsync<ChallengeRequestView>(ct, ids)).ToDictionary(v => v.Id);
+        }
         var views = events.GroupBy(e => e.StreamKey!)
             .Select(stream => ChallengeRequestView.Replay(stream.Select(e => e.Data)))
             .OfType<ChallengeRequestView>()
             .ToList();
-        if (views.Count > 0) await store.BulkInsertAsync(views, Weasel.Core.BulkInsertMode.OverwriteExisting, batchSize: PageSize, cancellation: ct);
-        return (views.Count, events.Count);
+        // Writing a view costs far more than reading it (the upsert and its indexes), and a rebuild mostly
+        // finds views that are right: only those that differ, as the serializer writes them, are written.
+        var serializer = store.Options.Serializer();
+        var changed = all ? views : views.Where(v => !stored.TryGetValue(v.Id, out var old) || serializer.ToJson(old) != serializer.ToJson(v)).ToList();
+        if (changed.Count > 0) await store.BulkInsertAsync(changed, Weasel.Core.BulkInsertMode.OverwriteExisting, batchSize: PageSize, cancellation: ct);
+        return (views.Count, changed.Count, events.Count);
     }
 
     /// <summary>Those of <paramref name="before"/> whose version is no longer the one given, with their new version.</summary>
     private static async Task<Dictionary<string, long>> ChangedAsync(IDocumentStore store, IReadOnlyDictionary<string, long> before, CancellationToken ct)
     {
-        var now = await VersionsAsync(store, ("id = ANY(@value)", before.Keys.ToArray()), ct);
+        var now = await VersionsAsync(store, ("id = ANY(@from)", before.Keys.ToArray(), null), ct);
         return now.Where(v => before.TryGetValue(v.Key, out var version) && version != v.Value).ToDictionary();
     }
 
-    private static async Task<Dictionary<string, long>> VersionsAsync(IDocumentStore store, (string Where, object Value) filter, CancellationToken ct)
+    private static async Task<Dictionary<string, long>> VersionsAsync(IDocumentStore store, (string Where, object From, string? To) filter, CancellationToken ct)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand($"SELECT id, version FROM {EventStoreSetup.Schema}.mt_streams WHERE {filter.Where}", connection);
-        command.Parameters.AddWithValue("value", filter.Value);
+        command.Parameters.AddWithValue("from", filter.From);
+        if (filter.To is not null) command.Parameters.AddWithValue("to", filter.To);
         var versions = new Dictionary<string, long>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) versions[reader.GetString(0)] = reader.GetInt64(1);
