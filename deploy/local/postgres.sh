@@ -57,7 +57,8 @@ shared_buffers = 256MB
 CONF
   fi
   if ! as_pg "$pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
-    as_pg "$pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start >/dev/null
+    # pg_stat_statements: which statements take the server's time (README, Performance).
+    as_pg "$pg_ctl" -D "$DATA" -l "$DATA/server.log" -o "-c shared_preload_libraries=pg_stat_statements" -w -t 60 start >/dev/null
   fi
 }
 
