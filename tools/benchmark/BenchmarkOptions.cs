@@ -19,6 +19,7 @@ public sealed record BenchmarkOptions
     public double StepMax { get; init; } = 5000;
     public long RebuildEvents { get; init; } = 200_000;
     public long GrowthEvents { get; init; } = 2_000_000;
+    public bool SkipCreateAlone { get; init; }
     public bool SkipSustained { get; init; }
     public bool SkipRebuild { get; init; }
     public bool SkipGrowth { get; init; }
@@ -39,6 +40,7 @@ public sealed record BenchmarkOptions
         Starts tpas-stub, the scheduler and requests-api (Release) in a database and RabbitMQ vhost of their own and measures:
           1 baseline      POST /benchmark/baseline (one INSERT through Npgsql) at --connections, closed loop
           2 POST          POST production-tests at --connections, closed loop, each with its own Idempotency-Key
+          2b create alone phase 2 again with requests-api restarted without its relay (Relay__Enabled=false): nothing published
           3 latency       create-to-scheduled at --latency-rate requests/s, open loop; backlog and drain after the load
           4 sustained     open-loop steps from --step-start up by --step-increase until outcomes stop keeping up
           5 rebuild       bulk fill to --rebuild-events events (requests-api stopped), time 'rebuild-views'
@@ -57,7 +59,7 @@ public sealed record BenchmarkOptions
                                   phase 4 steps (default 400, +200, 10 s, at most 5000/s)
           --rebuild-events N      events in the store for the rebuild (default 200000)
           --growth-events N       events in the store for the growth run (default 2000000)
-          --skip-sustained, --skip-rebuild, --skip-growth
+          --skip-create-alone, --skip-sustained, --skip-rebuild, --skip-growth
                                   leave a phase out (both rebuild and growth out: no fill)
           --drain S               between phases, give up waiting for outcomes once none came for S seconds (default 60)
           --api-port P, --stub-port P, --scheduler-port P
@@ -108,6 +110,7 @@ public sealed record BenchmarkOptions
                 "--step-max" => options with { StepMax = OptionValues.Positive(arg, Value()) },
                 "--rebuild-events" => options with { RebuildEvents = OptionValues.Count(arg, Value()) },
                 "--growth-events" => options with { GrowthEvents = OptionValues.Count(arg, Value()) },
+                "--skip-create-alone" => options with { SkipCreateAlone = true },
                 "--skip-sustained" => options with { SkipSustained = true },
                 "--skip-rebuild" => options with { SkipRebuild = true },
                 "--skip-growth" => options with { SkipGrowth = true },

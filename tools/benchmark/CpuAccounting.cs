@@ -62,9 +62,10 @@ public sealed class CpuAccounting(Func<IReadOnlyList<ChildService>> services)
         return (result, Between(phase, first, last, requests(result)));
     }
 
-    /// <summary>The measured windows in the order they ran: phases 1 to 4 (each step), growth.</summary>
-    public static IReadOnlyList<CpuWindow> Windows(LoadFigures baseline, LoadFigures post, LatencyPhase latency, SustainedPhase? sustained, GrowthPhase? growth) =>
-        new[] { baseline.Cpu, post.Cpu, latency.Creates.Cpu }.Concat(sustained?.Steps.Select(s => s.Cpu) ?? []).Append(growth?.Post.Cpu)
+    /// <summary>The measured windows in the order they ran: phases 1, 2, 2b, 3, 4 (each step), growth.</summary>
+    public static IReadOnlyList<CpuWindow> Windows(LoadFigures baseline, LoadFigures post, LoadFigures? createAlone, LatencyPhase latency,
+        SustainedPhase? sustained, GrowthPhase? growth) =>
+        new[] { baseline.Cpu, post.Cpu, createAlone?.Cpu, latency.Creates.Cpu }.Concat(sustained?.Steps.Select(s => s.Cpu) ?? []).Append(growth?.Post.Cpu)
             .OfType<CpuWindow>().ToList();
 
     /// <summary>The compact table printed after the main one: each cell "% of one core / CPU ms per request".</summary>

@@ -5,6 +5,8 @@ namespace ProductionTests.Benchmark;
 /// <summary>The measurements, one method per phase; <see cref="BenchmarkRun"/> runs them in order.</summary>
 public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests, Pipeline pipeline, CpuAccounting cpu, SuiteLog log)
 {
+    public const string CreateAlone = "2b POST, create alone";
+
     /// <summary>Phase 1: one INSERT per request, same Kestrel, same concurrency.</summary>
     public async Task<LoadFigures> BaselineAsync(CancellationToken ct)
     {
@@ -15,14 +17,18 @@ public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests,
         return figures;
     }
 
-    /// <summary>Phase 2 (and the growth run): creates at fixed concurrency; then the backlog is drained (not measured).</summary>
-    public async Task<LoadFigures> PostAsync(string phase, CancellationToken ct)
+    /// <summary>
+    /// Phase 2, 2b and the growth run: creates at fixed concurrency; then (after <paramref name="beforeDrain"/>,
+    /// 2b's restart of requests-api with its relay) the backlog is drained (not measured).
+    /// </summary>
+    public async Task<LoadFigures> PostAsync(string phase, CancellationToken ct, Func<Task>? beforeDrain = null)
     {
         using var http = Requests.Client(api, options.Connections);
         var since = await pipeline.HighestSequenceAsync(ct);
         log.Info($"{phase}: POST production-tests, {options.Connections} connections, {options.WarmUp.TotalSeconds:0} s warm-up + {options.Duration.TotalSeconds:0} s");
         var figures = await ClosedLoopAsync(phase, http, () => requests.Create(phase), ct);
         log.Info($"{phase}: {Describe(figures)}");
+        if (beforeDrain is not null) await beforeDrain();
         await DrainBetweenPhasesAsync(since, phase, ct);
         return figures;
     }

@@ -17,7 +17,7 @@ public static class ResultTable
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static IReadOnlyList<TableRow> Rows(BenchmarkOptions o, LoadFigures baseline, LoadFigures post, LatencyPhase latency,
+    public static IReadOnlyList<TableRow> Rows(BenchmarkOptions o, LoadFigures baseline, LoadFigures post, LoadFigures? createAlone, LatencyPhase latency,
         SustainedPhase? sustained, RebuildPhase? rebuild, GrowthPhase? growth, IReadOnlyList<MemoryPeak> memory)
     {
         var rows = new List<TableRow>();
@@ -37,6 +37,20 @@ public static class ResultTable
         rows.Add(new(p2, "latency p99", post.Latency.P99Ms, "ms", null, "<= 25 ms", post.Latency.P99Ms <= 25));
         rows.Add(new(p2, "latency max", post.Latency.MaxMs, "ms", null, "-", null));
         rows.Add(new(p2, "errors", post.Errors, "", null, "-", null, ErrorNote(post)));
+
+        const string p2b = Phases.CreateAlone, aloneTarget = ">= 1.0x baseline (create alone, informative)";
+        if (createAlone is null)
+            rows.Add(new(p2b, $"requests/s, {c} connections", null, "req/s", null, aloneTarget, null, "skipped (--skip-create-alone)"));
+        else
+        {
+            var aloneRatio = Ratio(createAlone.RequestsPerSecond);
+            rows.Add(new(p2b, $"requests/s, {c} connections", createAlone.RequestsPerSecond, "req/s", aloneRatio, aloneTarget, aloneRatio >= 1.0,
+                "relay off; informative, the issue's target is phase 2's" + (createAlone.Cpu is { } cpu ? "; " + cpu.Summary() : "")));
+            rows.Add(new(p2b, "latency p50", createAlone.Latency.P50Ms, "ms", null, "-", null));
+            rows.Add(new(p2b, "latency p99", createAlone.Latency.P99Ms, "ms", null, "-", null));
+            rows.Add(new(p2b, "latency max", createAlone.Latency.MaxMs, "ms", null, "-", null));
+            rows.Add(new(p2b, "errors", createAlone.Errors, "", null, "-", null, ErrorNote(createAlone)));
+        }
 
         var p3 = $"3 create-to-scheduled @{latency.Rate:0}/s";
         var l = latency.CreateToOutcome;
@@ -134,6 +148,8 @@ public static class ResultTable
           requests/s: 2xx answers completed inside the measured window / its length ({o.Duration.TotalSeconds:0} s after {o.WarmUp.TotalSeconds:0} s of warm-up), closed loop, one connection per worker.
           latency: from sending a request to reading its whole answer, exact percentiles over every request of the window. errors: any non-2xx answer or failure.
           x baseline: the figure / phase 1's requests/s (POST /benchmark/baseline: one INSERT of (uuid v7, body jsonb, now()) through Npgsql, same Kestrel).
+          create alone (2b): phase 2 with requests-api restarted with Relay__Enabled=false (no async daemon: nothing published, the scheduler,
+            the stub and the outcome consumer idle), so the create path alone against the baseline; then restarted with its relay, 2b's backlog drained.
           create-to-scheduled: open loop (request i due at start + i/rate, no retries); from a request's due time to the commit timestamp of its outcome
             event (mt_events.timestamp of challenge_scheduled / challenge_failed), same clock. Backlog: accepted requests without an outcome when the
             last request left; drained: until none is left (polled every 50 ms).
@@ -144,7 +160,7 @@ public static class ResultTable
           growth: phase 2 again on the grown store, compared with phase 2 on the empty one.
           CPU: per measured window, utime+stime from /proc/<pid>/stat at its start and end: each service (its current pid), all postgres and all RabbitMQ
             processes (with their exited children), this tool (the load generator); other = /proc/stat busy time minus those. % of one core
-            (saturated = 100% x cores) and CPU ms / requests completed in the window (accepted creates for phases 2-4 and growth).
+            (saturated = 100% x cores) and CPU ms / requests completed in the window (accepted creates for phases 2-4, 2b and growth).
           memory: per service, the largest of VmHWM (/proc/<pid>/status, sampled every 0.5 s and before a stop) and the sampled VmRSS, over the whole run.
         Between phases the benchmark waits until every created request has its outcome.
         """ + Environment.NewLine;

@@ -54,6 +54,7 @@ public sealed record BenchmarkResult(
     IReadOnlyList<CpuWindow> Cpu,
     LoadFigures? Baseline,
     LoadFigures? Post,
+    LoadFigures? CreateAlone,
     LatencyPhase? Latency,
     SustainedPhase? Sustained,
     RebuildPhase? Rebuild,

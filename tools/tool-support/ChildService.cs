@@ -18,7 +18,8 @@ public sealed class ChildService(string name, string workingDirectory, string dl
     public Uri BaseAddress { get; } = new($"http://127.0.0.1:{port}/");
     public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
 
-    public void Start()
+    /// <param name="settings">Environment on top of the service's own, for this start only.</param>
+    public void Start(IReadOnlyDictionary<string, string>? settings = null)
     {
         if (_process is { HasExited: false }) throw new InvalidOperationException($"{name} is already running.");
         var start = new ProcessStartInfo("dotnet", [dll])
@@ -28,7 +29,7 @@ public sealed class ChildService(string name, string workingDirectory, string dl
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in environment) start.Environment[key] = value;
+        foreach (var (key, value) in environment.Concat(settings ?? new Dictionary<string, string>())) start.Environment[key] = value;
         start.Environment["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/');
         // Timestamps in the logs, to line them up with the tool's timeline.
         start.Environment["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ";
@@ -37,7 +38,8 @@ public sealed class ChildService(string name, string workingDirectory, string dl
         lock (_outputLock)
         {
             _output ??= new StreamWriter(_logPath, append: true) { AutoFlush = true };
-            _output.WriteLine($"===== {DateTimeOffset.UtcNow:O} starting {name}: dotnet {dll} on {BaseAddress}");
+            _output.WriteLine($"===== {DateTimeOffset.UtcNow:O} starting {name}: dotnet {dll} on {BaseAddress}" +
+                (settings is { Count: > 0 } ? $" with {string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"))}" : ""));
         }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Write(e.Data);
