@@ -37,7 +37,9 @@ public sealed class TracingTests(ApiFixture api)
         await Eventually.HoldsAsync(() => Task.FromResult(
                 Has(a => a.Source.Name == "ProductionTests" && a.DisplayName == "relay ChallengeRequested")
                 && Has(a => a.Source.Name == "System.Net.Http" && (a.GetTagItem("url.full")?.ToString() ?? "").Contains("/v1/challenges"))
-                && Has(a => a.Kind == ActivityKind.Server && a.GetTagItem("url.path")?.ToString() == "/v1/challenges")
+                // tpas-stub's side of that call, a child of the scheduler's client span.
+                && Has(server => server.Kind == ActivityKind.Server && Has(call => call.Source.Name == "System.Net.Http"
+                    && (call.GetTagItem("url.full")?.ToString() ?? "").Contains("/v1/challenges") && server.ParentSpanId == call.SpanId))
                 && Has(a => a.Source.Name == "MassTransit" && a.DisplayName.Contains("requests-api-challenge-outcomes"))),
             TimeSpan.FromSeconds(20),
             $"the whole trace; seen so far: {string.Join(", ", spans.Select(s => $"{s.Source.Name}/{s.DisplayName}").Distinct())}");
