@@ -38,6 +38,8 @@ public static class EventStoreSetup
                 // Each event keeps the trace it was written in (header traceparent), so the relay can
                 // continue that trace on the bus.
                 options.Events.MetadataConfig.HeadersEnabled = true;
+                // Every event type known up front, so that every process (the ops commands too) maps names to types.
+                options.Events.AddEventTypes([typeof(ChallengeRequested), typeof(ChallengeScheduled), typeof(ChallengeFailed)]);
                 // Event versions (see ProductionTests/Versioning): ChallengeFailed is at version 2.
                 options.Events.MapEventTypeWithSchemaVersion<ChallengeFailed>(2);
                 options.Events.Upcast<ChallengeFailedV1, ChallengeFailed>(ChallengeFailedV1.EventTypeName, ChallengeFailedV1.Upcast);
