@@ -45,7 +45,7 @@ public static class ReportEndpoint
         if (stats is null) return notFound;
 
         var sources = stats.Challenge.Sources;
-        var names = (await session.LoadManyAsync<Provider>(ct, sources)).ToDictionary(p => p.Id, p => p.Name);
+        var names = (await referenceData.LoadManyAsync<Provider>(sources, p => p.Id, ct)).ToDictionary(p => p.Key, p => p.Value.Name);
         var breakdown = sources.Select(id =>
         {
             var figures = stats.ProviderBreakdown.FirstOrDefault(p => p.ProviderId == id);
