@@ -29,6 +29,10 @@ public static class EventStoreSetup
         var connectionString = WithDefaults(configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres)."));
 
+        // Shared by the daemon (its pause between polls) and CreateWriter (which ends that pause on commit).
+        var relayWakeup = new RelayWakeup();
+        services.AddSingleton(relayWakeup);
+
         var marten = services.AddMarten(options =>
             {
                 options.Connection(connectionString);
@@ -44,9 +48,10 @@ public static class EventStoreSetup
                 options.Events.MapEventTypeWithSchemaVersion<ChallengeFailed>(2);
                 options.Events.Upcast<ChallengeFailedV1, ChallengeFailed>(ChallengeFailedV1.EventTypeName, ChallengeFailedV1.Upcast);
                 // The relay polls for new events (a cheap query); far tighter than the defaults (0.5-1 s) so a request is
-                // scheduled within a fraction of a second.
+                // scheduled within a fraction of a second. A create committed here wakes it at once (RelayWakeup).
                 options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(25);
                 options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(50);
+                options.Projections.Wakeup = relayWakeup;
 
                 options.Projections.Add<ChallengeRequestProjection>(ProjectionLifecycle.Inline);
                 options.Schema.For<ChallengeRequestView>()

@@ -18,7 +18,7 @@ public sealed class ScheduleChallengeConsumer(TpasClient tpas, TimeProvider cloc
         switch (await tpas.CreateChallengeAsync(request, context.CancellationToken))
         {
             case TpasClient.Created(var challenge):
-                logger.LogInformation("Scheduled {RequestId} as challenge {ChallengeId}", request.RequestId, challenge.Id);
+                logger.LogDebug("Scheduled {RequestId} as challenge {ChallengeId}", request.RequestId, challenge.Id);
                 await context.Publish(new ChallengeScheduled(request.RequestId, request.ClientId, request.WorkspaceId, challenge.Id, challenge, clock.GetUtcNow()));
                 break;
             case TpasClient.Refused(var code, var reason, var retryable):

@@ -43,7 +43,7 @@ public static class CreateChallengeEndpoint
         var (challenge, created) = store.GetOrCreate(key, () => New(key, request, clock.GetUtcNowMilliseconds(), options.Value.ExpiresAfter));
         if (!created) return TypedResults.Ok(challenge);
 
-        loggers.CreateLogger(typeof(CreateChallengeEndpoint).FullName!).LogInformation(
+        loggers.CreateLogger(typeof(CreateChallengeEndpoint).FullName!).LogDebug(
             "Created challenge {ChallengeId} for request {RequestId}", challenge.Id, challenge.RequestId);
         return TypedResults.Created($"/v1/challenges/{challenge.Id}", challenge);
     }

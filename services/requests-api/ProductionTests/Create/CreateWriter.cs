@@ -12,7 +12,7 @@ namespace ProductionTests.RequestsApi.ProductionTests.Create;
 /// Commits concurrent creates together (see <see cref="BatchingWriter{TItem,TResult}"/>): their events,
 /// views and idempotency records in one transaction and one round trip.
 /// </summary>
-public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogger<CreateWriter> logger)
+public sealed class CreateWriter(IDocumentStore store, RelayWakeup relayWakeup, TimeProvider clock, ILogger<CreateWriter> logger)
     : BatchingWriter<PendingCreate, CreateOutcome>(logger)
 {
     /// <summary>Queues the create and returns once it is committed (or refused).</summary>
@@ -55,6 +55,7 @@ public sealed class CreateWriter(IDocumentStore store, TimeProvider clock, ILogg
         {
             await session.SaveChangesAsync();
             await transaction.CommitAsync();
+            relayWakeup.EventsCommitted();
         }
         logger.LogDebug("Committed {Created} of {Count} creates in {Elapsed:0.0} ms ({Decide:0.0} ms to open and decide the keys)", created, batch.Count,
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(started, decidedAt).TotalMilliseconds);

@@ -26,7 +26,7 @@ public sealed class ChallengeOutcomeConsumer(OutcomeWriter writer, EventStoreMet
         {
             case OutcomeWriter.Result.Recorded(var requestedAt):
                 metrics.OutcomeRecorded(outcome is ChallengeScheduled ? "scheduled" : "failed", clock.GetUtcNow() - requestedAt);
-                logger.LogInformation("Recorded {Outcome} for {RequestId}", outcome.GetType().Name, requestId);
+                logger.LogDebug("Recorded {Outcome} for {RequestId}", outcome.GetType().Name, requestId);
                 break;
             case OutcomeWriter.Result.AlreadyRecorded(var status):
                 logger.LogInformation("Outcome {Outcome} for {RequestId} ignored: the request is already {Status}", outcome.GetType().Name, requestId, status);
