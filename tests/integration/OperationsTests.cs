@@ -62,6 +62,8 @@ public sealed class OperationsTests(ApiFixture api) : IAsyncLifetime
         Assert.True(all.ExitCode == 0, all.Output);
         Assert.True(one.ExitCode == 0, one.Output);
         Assert.Contains("Rebuilt 1 views", one.Output);
+        // The whole rebuild repaired it, so the second finds it right (compared as JSON by PostgreSQL) and writes nothing.
+        Assert.Contains("0 written", one.Output);
         Assert.All(answers, status => Assert.Equal(HttpStatusCode.OK, status));
         var repaired = await SchedulingTests.GetAsync(_acme, AcmeBank, id);
         Assert.Equal("scheduled", repaired.GetProperty("status").GetString());
