@@ -1,26 +1,51 @@
+using System.Diagnostics;
 using JasperFx.Events.Daemon.HighWater;
 
 namespace ProductionTests.RequestsApi.Relay;
 
 /// <summary>
 /// The async daemon's pause between two looks for new events, cut short when this process has just
-/// committed some: the relay sees a create at once instead of at the next poll (25-50 ms later).
-/// Signals coalesce: however many commits land during one look, the daemon looks once more, so the
-/// polling rate is bounded by how fast a look is, not by the number of commits. Creates committed by
-/// another API instance are still seen by polling.
+/// committed some: after a quiet spell the relay sees a create at once instead of at the next poll.
+/// A look is not cheap (the daemon's high-water queries, its progress writes, the page), so looks woken
+/// this way are at least <see cref="MinimumSpacing"/> apart: under a steady load the daemon looks as
+/// often as its fast polling would, and each look takes every create since the last one. Signals
+/// coalesce, and creates committed by another API instance are still seen by polling.
 /// </summary>
-public sealed class RelayWakeup : IDaemonWakeup, IDisposable
+public sealed class RelayWakeup(TimeSpan minimumSpacing) : IDaemonWakeup, IDisposable
 {
     private readonly SemaphoreSlim _committed = new(0, 1);
+    private long _lastLook = Stopwatch.GetTimestamp();
 
-    /// <summary>Events were committed: the daemon's current or next pause ends now.</summary>
+    public TimeSpan MinimumSpacing { get; } = minimumSpacing;
+
+    /// <summary>Events were committed: the daemon's current or next pause ends now, or once it has lasted <see cref="MinimumSpacing"/>.</summary>
     public void EventsCommitted()
     {
         try { _committed.Release(); }
         catch (SemaphoreFullException) { /* a wake-up is already pending */ }
     }
 
-    public Task WaitAsync(TimeSpan delay, CancellationToken token) => _committed.WaitAsync(delay, token);
+    public async Task WaitAsync(TimeSpan delay, CancellationToken token)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (await _committed.WaitAsync(delay, token))
+        {
+            var rest = RestAfterWake(Stopwatch.GetElapsedTime(_lastLook), MinimumSpacing, delay - Stopwatch.GetElapsedTime(started));
+            if (rest > TimeSpan.Zero) await Task.Delay(rest, token);
+        }
+        _lastLook = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>
+    /// How much longer a pause ended by a commit goes on: until the previous look is <paramref name="spacing"/>
+    /// old, but never past the daemon's own pause (<paramref name="pauseLeft"/>).
+    /// </summary>
+    public static TimeSpan RestAfterWake(TimeSpan sinceLastLook, TimeSpan spacing, TimeSpan pauseLeft)
+    {
+        var rest = spacing - sinceLastLook;
+        if (rest > pauseLeft) rest = pauseLeft;
+        return rest > TimeSpan.Zero ? rest : TimeSpan.Zero;
+    }
 
     public void Dispose() => _committed.Dispose();
 }
