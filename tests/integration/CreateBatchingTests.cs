@@ -92,6 +92,36 @@ public sealed class CreateBatchingTests(ApiFixture api) : IAsyncLifetime
         Assert.Equal(await created.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_key_held_by_another_instance_is_in_progress_there_and_replayed_once_committed()
+    {
+        var key = $"two-instances-{Guid.NewGuid():N}";
+        var before = await api.Store.CountRequests();
+        var here = api.Sandbox.ClientWithKey(AcmeKey);
+
+        // The other instance's commit is held (its key locked, its records read), as in WhileTheWriterIsHeldAsync.
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE production_tests.mt_doc_challengerequestview IN EXCLUSIVE MODE", connection, transaction))
+            await lockTable.ExecuteNonQueryAsync();
+        var there = PostWithKey(_api.ClientWithKey(AcmeKey), key);
+        await Eventually.HoldsAsync(async () => await CountAsync("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'production_tests.mt_doc_challengerequestview'::regclass") > 0,
+            TimeSpan.FromSeconds(20), "the other instance's create to wait for the lock");
+
+        var meanwhile = await PostWithKey(here, key);
+        await transaction.RollbackAsync();
+
+        await meanwhile.ShouldBeProblem(HttpStatusCode.Conflict, "IDEMPOTENCY_REQUEST_IN_PROGRESS");
+        var created = await there;
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var retry = await PostWithKey(here, key);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.True(retry.Headers.Contains("Idempotency-Replayed"));
+        Assert.Equal(await created.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        Assert.Equal(before + 1, await api.Store.CountRequests());
+    }
+
     private static Task<HttpResponseMessage> PostWithKey(HttpClient client, string key)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, HttpAssertions.ProductionTests(AcmeBank))

@@ -29,7 +29,7 @@ public sealed class CreateWriter(IDocumentStore store, RelayWakeup relayWakeup, 
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));
 
         var creates = batch.Select(p => p.Item).ToList();
-        var decided = await DecideKeysAsync(creates, connection, transaction, session, now);
+        var decided = await DecideKeysAsync(creates, connection, transaction, now);
         var created = 0;
         foreach (var create in creates)
         {
@@ -79,10 +79,12 @@ public sealed class CreateWriter(IDocumentStore store, RelayWakeup relayWakeup, 
     /// For each create with a key: a transaction-scoped advisory lock on the key, held until this batch
     /// commits (so a request with the same key in another instance's transaction is told it is in
     /// progress), then the decision against the stored record. A key twice in one batch: the later one
-    /// is in progress.
+    /// is in progress. The locks and the read of the records go in one round trip, as two statements run
+    /// in order: the read starts after the locks are held, so it sees any record committed by a holder
+    /// before it let go (one statement would read from a snapshot taken before it locked).
     /// </summary>
-    private static async Task<Dictionary<PendingCreate, IdempotencyDecision.Decision>> DecideKeysAsync(
-        IReadOnlyList<PendingCreate> batch, NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentSession session, DateTimeOffset now)
+    private async Task<Dictionary<PendingCreate, IdempotencyDecision.Decision>> DecideKeysAsync(
+        IReadOnlyList<PendingCreate> batch, NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now)
     {
         var decided = new Dictionary<PendingCreate, IdempotencyDecision.Decision>(ReferenceEqualityComparer.Instance);
         var first = new Dictionary<string, PendingCreate>();
@@ -93,27 +95,38 @@ public sealed class CreateWriter(IDocumentStore store, RelayWakeup relayWakeup, 
         }
         if (first.Count == 0) return decided;
 
-        await using (var lockCommand = new NpgsqlCommand(
-            "SELECT id FROM unnest(@ids) AS t(id) WHERE NOT pg_try_advisory_xact_lock(id)", connection, transaction))
+        await using var lockAndRead = new NpgsqlBatch(connection, transaction)
         {
-            lockCommand.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
+            BatchCommands =
             {
-                Value = first.Keys.Select(IdempotencyKey.LockId).ToArray(),
-            });
-            var heldElsewhere = new HashSet<long>();
-            await using (var reader = await lockCommand.ExecuteReaderAsync())
-                while (await reader.ReadAsync()) heldElsewhere.Add(reader.GetInt64(0));
-            foreach (var (recordId, create) in first.Where(f => heldElsewhere.Contains(IdempotencyKey.LockId(f.Key))).ToList())
+                new NpgsqlBatchCommand("SELECT id FROM unnest($1) AS t(id) WHERE NOT pg_try_advisory_xact_lock(id)")
+                {
+                    Parameters = { new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, Value = first.Keys.Select(IdempotencyKey.LockId).ToArray() } },
+                },
+                new NpgsqlBatchCommand($"SELECT data FROM {EventStoreSetup.Schema}.mt_doc_idempotencyrecord WHERE id = ANY($1)")
+                {
+                    Parameters = { new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = first.Keys.ToArray() } },
+                },
+            },
+        };
+        var heldElsewhere = new HashSet<long>();
+        var stored = new Dictionary<string, IdempotencyRecord>();
+        await using (var reader = await lockAndRead.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) heldElsewhere.Add(reader.GetInt64(0));
+            await reader.NextResultAsync();
+            var serializer = store.Options.Serializer();
+            while (await reader.ReadAsync())
             {
-                decided[create] = new InProgress();
-                first.Remove(recordId);
+                var record = serializer.FromJson<IdempotencyRecord>(reader, 0);
+                stored[record.Id] = record;
             }
         }
-        if (first.Count == 0) return decided;
 
-        var stored = (await session.LoadManyAsync<IdempotencyRecord>(first.Keys)).ToDictionary(r => r.Id);
         foreach (var (recordId, create) in first)
-            decided[create] = IdempotencyDecision.Decide(stored.GetValueOrDefault(recordId), create.Event.ClientId, create.Idempotency!.Fingerprint, now);
+            decided[create] = heldElsewhere.Contains(IdempotencyKey.LockId(recordId))
+                ? new InProgress()
+                : IdempotencyDecision.Decide(stored.GetValueOrDefault(recordId), create.Event.ClientId, create.Idempotency!.Fingerprint, now);
         return decided;
     }
 }
