@@ -60,6 +60,9 @@ public sealed class OutcomeWriter(IDocumentStore store, ILogger<OutcomeWriter> l
 
         if (appended.Count > 0)
         {
+            // In the same round trip as the appends (count(): Marten reads a number back); PostgreSQL delivers
+            // the notifications only if the transaction commits.
+            session.QueueSqlCommand("SELECT count(pg_notify(?, id)) FROM unnest(?) AS t(id)", NotificationListener.OutcomeChannel, appended.ToArray());
             try
             {
                 await session.SaveChangesAsync();
@@ -69,12 +72,6 @@ public sealed class OutcomeWriter(IDocumentStore store, ILogger<OutcomeWriter> l
                 // Another delivery (another instance) recorded this request's outcome since we read the view.
                 batch[0].Result.TrySetResult(new Result.AlreadyRecorded("recorded by another delivery"));
                 return;
-            }
-            await using (var notify = new NpgsqlCommand("SELECT pg_notify(@channel, id) FROM unnest(@ids) AS t(id)", connection, transaction))
-            {
-                notify.Parameters.AddWithValue("channel", NotificationListener.OutcomeChannel);
-                notify.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = appended.ToArray() });
-                await notify.ExecuteNonQueryAsync();
             }
             await transaction.CommitAsync();
         }
