@@ -10,7 +10,8 @@ namespace ProductionTests.RequestsApi.ProductionTests.Create;
 
 /// <summary>
 /// Commits concurrent creates together (see <see cref="BatchingWriter{TItem,TResult}"/>): their events,
-/// views and idempotency records in one transaction and one round trip.
+/// views and idempotency records in one transaction of three round trips (the keys' locks and records,
+/// Marten's batch, the commit), then wakes the relay.
 /// </summary>
 public sealed class CreateWriter(IDocumentStore store, RelayWakeup relayWakeup, TimeProvider clock, ILogger<CreateWriter> logger)
     : BatchingWriter<PendingCreate, CreateOutcome>(logger)
