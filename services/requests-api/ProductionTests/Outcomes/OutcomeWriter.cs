@@ -1,7 +1,5 @@
 using JasperFx;
 using Marten;
-using Npgsql;
-using NpgsqlTypes;
 using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.Infrastructure;
 
