@@ -99,21 +99,11 @@ public sealed class CreateBatchingTests(ApiFixture api) : IAsyncLifetime
         var before = await api.Store.CountRequests();
         var here = api.Sandbox.ClientWithKey(AcmeKey);
 
-        // The other instance's commit is held (its key locked, its records read), as in WhileTheWriterIsHeldAsync.
-        await using var connection = new NpgsqlConnection(api.ConnectionString);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE production_tests.mt_doc_challengerequestview IN EXCLUSIVE MODE", connection, transaction))
-            await lockTable.ExecuteNonQueryAsync();
-        var there = PostWithKey(_api.ClientWithKey(AcmeKey), key);
-        await Eventually.HoldsAsync(async () => await CountAsync("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'production_tests.mt_doc_challengerequestview'::regclass") > 0,
-            TimeSpan.FromSeconds(20), "the other instance's create to wait for the lock");
-
-        var meanwhile = await PostWithKey(here, key);
-        await transaction.RollbackAsync();
+        // The other instance's commit is held (its key locked, its records read) while this one is asked.
+        HttpResponseMessage meanwhile = null!;
+        var created = await WhileACreateIsHeldAsync(() => PostWithKey(_api.ClientWithKey(AcmeKey), key), async () => meanwhile = await PostWithKey(here, key));
 
         await meanwhile.ShouldBeProblem(HttpStatusCode.Conflict, "IDEMPOTENCY_REQUEST_IN_PROGRESS");
-        var created = await there;
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var retry = await PostWithKey(here, key);
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
@@ -138,21 +128,35 @@ public sealed class CreateBatchingTests(ApiFixture api) : IAsyncLifetime
     /// </summary>
     private async Task<List<HttpResponseMessage>> WhileTheWriterIsHeldAsync(Func<List<Task<HttpResponseMessage>>> send)
     {
+        List<Task<HttpResponseMessage>> rest = [];
+        var first = await WhileACreateIsHeldAsync(() => _api.ClientWithKey(AcmeKey).CreateProductionTest(AcmeBank, new { title = "Holds the writer" }), async () =>
+        {
+            rest = send();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        });
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        return [.. await Task.WhenAll(rest)];
+    }
+
+    /// <summary>
+    /// Sends <paramref name="create"/> while a lock on the view table holds its commit (its keys already locked and
+    /// their records read), runs <paramref name="meanwhile"/>, then lets the commit go; returns the create's response.
+    /// </summary>
+    private async Task<HttpResponseMessage> WhileACreateIsHeldAsync(Func<Task<HttpResponseMessage>> create, Func<Task> meanwhile)
+    {
         await using var connection = new NpgsqlConnection(api.ConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var lockTable = new NpgsqlCommand("LOCK TABLE production_tests.mt_doc_challengerequestview IN EXCLUSIVE MODE", connection, transaction))
             await lockTable.ExecuteNonQueryAsync();
 
-        var first = _api.ClientWithKey(AcmeKey).CreateProductionTest(AcmeBank, new { title = "Holds the writer" });
+        var held = create();
         await Eventually.HoldsAsync(async () => await CountAsync("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'production_tests.mt_doc_challengerequestview'::regclass") > 0,
-            TimeSpan.FromSeconds(20), "the first create to wait for the lock");
-        var rest = send();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+            TimeSpan.FromSeconds(20), "the create to wait for the lock");
+        await meanwhile();
         await transaction.RollbackAsync();
-
-        Assert.Equal(HttpStatusCode.Created, (await first).StatusCode);
-        return [.. await Task.WhenAll(rest)];
+        return await held;
     }
 
     private async Task ExecuteAsync(string sql)
