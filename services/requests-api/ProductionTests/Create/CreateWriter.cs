@@ -13,7 +13,7 @@ namespace ProductionTests.RequestsApi.ProductionTests.Create;
 /// views and idempotency records in one transaction of three round trips (the keys' locks and records,
 /// Marten's batch, the commit), then wakes the relay.
 /// </summary>
-public sealed class CreateWriter(IDocumentStore store, RelayWakeup relayWakeup, TimeProvider clock, ILogger<CreateWriter> logger)
+public sealed class CreateWriter(IDocumentStore store, WriterConnections connections, RelayWakeup relayWakeup, TimeProvider clock, ILogger<CreateWriter> logger)
     : BatchingWriter<PendingCreate, CreateOutcome>(logger)
 {
     /// <summary>Queues the create and returns once it is committed (or refused).</summary>
@@ -24,7 +24,7 @@ public sealed class CreateWriter(IDocumentStore store, RelayWakeup relayWakeup, 
     {
         var now = clock.GetUtcNow();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = connections.Create();
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));

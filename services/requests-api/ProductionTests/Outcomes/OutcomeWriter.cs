@@ -12,7 +12,7 @@ namespace ProductionTests.RequestsApi.ProductionTests.Outcomes;
 /// outcome: the append expects the stream at version 1 (only ChallengeRequested), so two deliveries
 /// racing cannot both be recorded, and one already recorded changes nothing.
 /// </summary>
-public sealed class OutcomeWriter(IDocumentStore store, ILogger<OutcomeWriter> logger)
+public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connections, ILogger<OutcomeWriter> logger)
     : BatchingWriter<OutcomeWriter.Outcome, OutcomeWriter.Result>(logger)
 {
     public sealed record Outcome(string RequestId, string ClientId, object Event);
@@ -31,7 +31,7 @@ public sealed class OutcomeWriter(IDocumentStore store, ILogger<OutcomeWriter> l
 
     protected override async Task CommitTogetherAsync(IReadOnlyList<Pending> batch)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = connections.Create();
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction, shouldAutoCommit: false));

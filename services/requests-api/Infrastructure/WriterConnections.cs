@@ -1,0 +1,19 @@
+using Npgsql;
+
+namespace ProductionTests.RequestsApi.Infrastructure;
+
+/// <summary>
+/// The connections <c>CreateWriter</c> and <c>OutcomeWriter</c> commit on: a pool of their own that keeps
+/// PostgreSQL's plan cache on its default (a statement run often gets one generic plan), because their
+/// statements are key lookups and inserts whose plans never depend on how big a table is. Everything else
+/// (Marten's queries, the async daemon) runs on the store's connections, which plan every execution
+/// (see <see cref="EventStoreSetup.WithDefaults"/>).
+/// </summary>
+public sealed class WriterConnections(string connectionString) : IDisposable
+{
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+
+    public NpgsqlConnection Create() => _dataSource.CreateConnection();
+
+    public void Dispose() => _dataSource.Dispose();
+}
