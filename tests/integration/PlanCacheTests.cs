@@ -22,6 +22,7 @@ public sealed class PlanCacheTests(ApiFixture api)
 
         Assert.Equal("force_custom_plan", await PlanCacheModeAsync(storeConnection));
         Assert.Equal("auto", await PlanCacheModeAsync(writerConnection));
+        Assert.Equal(WriterConnections.MaxConnections, new NpgsqlConnectionStringBuilder(writerConnection.ConnectionString).MaxPoolSize);
     }
 
     private static async Task<string?> PlanCacheModeAsync(NpgsqlConnection connection)
