@@ -129,7 +129,9 @@ public static class ViewRebuild
         await connection.OpenAsync(ct);
         // The two statements below take 5,000 ids (and views) as arrays. Planned with those values (PostgreSQL's
         // custom plans: every unprepared run, and the first five prepared ones) they took 3-5 times as long as
-        // with a generic plan, which made the first ten pages of every rebuild the slowest.
+        // with a generic plan, which made the first ten pages of every rebuild the slowest. This overrides, for this
+        // connection only, the store's plan-every-execution default (EventStoreSetup.WithDefaults); the pool's reset
+        // puts it back.
         await using (var generic = new NpgsqlCommand("SET plan_cache_mode = force_generic_plan", connection))
             await generic.ExecuteNonQueryAsync(ct);
         var events = await ReadEventsAsync(store, connection, ids, ct);
