@@ -1,15 +1,17 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using ProductionTests.Contracts;
 using ProductionTests.Scheduler.Tpas;
 
 namespace ProductionTests.Scheduler.Scheduling;
 
 /// <summary>
-/// Books each requested challenge with tpas-backend and publishes the outcome. The in-memory outbox
-/// holds the outcome until the consumer has succeeded, so a retried attempt never publishes twice; a
-/// redelivery of the same request asks tpas-backend again and gets the same challenge back.
+/// Books each requested challenge with tpas-backend and publishes the outcome, its last step: a retried or
+/// redelivered request asks tpas-backend again and gets the same challenge back, and requests-api records
+/// only the first outcome of a request.
 /// </summary>
-public sealed class ScheduleChallengeConsumer(TpasClient tpas, TimeProvider clock, ILogger<ScheduleChallengeConsumer> logger) : IConsumer<ChallengeRequested>
+public sealed class ScheduleChallengeConsumer(TpasClient tpas, TimeProvider clock, IOptions<SchedulingOptions> options, ILogger<ScheduleChallengeConsumer> logger)
+    : IConsumer<ChallengeRequested>
 {
     public async Task Consume(ConsumeContext<ChallengeRequested> context)
     {
@@ -19,19 +21,47 @@ public sealed class ScheduleChallengeConsumer(TpasClient tpas, TimeProvider cloc
         {
             case TpasClient.Created(var challenge):
                 logger.LogDebug("Scheduled {RequestId} as challenge {ChallengeId}", request.RequestId, challenge.Id);
-                await context.Publish(new ChallengeScheduled(request.RequestId, request.ClientId, request.WorkspaceId, challenge.Id, challenge, clock.GetUtcNow()));
+                await PublishAsync(context, new ChallengeScheduled(request.RequestId, request.ClientId, request.WorkspaceId, challenge.Id, challenge, clock.GetUtcNow()));
                 break;
             case TpasClient.Refused(var code, var reason, var retryable):
                 logger.LogInformation("tpas-backend refused {RequestId}: {Code} {Reason}", request.RequestId, code, reason);
-                await context.Publish(new ChallengeFailed(request.RequestId, request.ClientId, request.WorkspaceId, code, reason, clock.GetUtcNow(), retryable));
+                await PublishAsync(context, new ChallengeFailed(request.RequestId, request.ClientId, request.WorkspaceId, code, reason, clock.GetUtcNow(), retryable));
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Publishes the outcome and waits for the broker's confirm, but not for ever: RabbitMQ.Client 7.2 can leave a
+    /// publish waiting for a confirm that never comes after a broker restart (rabbitmq-dotnet-client#1930). Each
+    /// such wait held one of the endpoint's consumer slots for good, and once all were held the scheduler stopped
+    /// consuming without a word (seen once in the fault suite). Given up after the timeout, the message is retried.
+    /// </summary>
+    private async Task PublishAsync<T>(ConsumeContext context, T outcome) where T : class
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(options.Value.PublishTimeoutMs));
+        try
+        {
+            // WaitAsync too: a hung publish that does not listen to its token is left behind rather than awaited.
+            await context.Publish(outcome, timeout.Token).WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            throw new OutcomeNotConfirmedException($"The broker did not confirm the outcome within {options.Value.PublishTimeoutMs} ms");
         }
     }
 }
 
-/// <summary>Configuration section <c>Scheduling</c>: how long a transient failure is retried before the message goes to the error queue.</summary>
+/// <summary>The broker did not confirm an outcome in time; the request is retried like an unavailable backend.</summary>
+public sealed class OutcomeNotConfirmedException(string message) : Exception(message);
+
+/// <summary>
+/// Configuration section <c>Scheduling</c>: how long a transient failure is retried before the message goes to
+/// the error queue, and how long the broker may take to confirm an outcome.
+/// </summary>
 public sealed class SchedulingOptions
 {
+    public int PublishTimeoutMs { get; set; } = 10_000;
     public int RetryLimit { get; set; } = 10;
     public int MinRetryIntervalMs { get; set; } = 200;
     public int MaxRetryIntervalMs { get; set; } = 30_000;
@@ -41,7 +71,7 @@ public sealed class ScheduleChallengeConsumerDefinition : ConsumerDefinition<Sch
 {
     private readonly SchedulingOptions _options;
 
-    public ScheduleChallengeConsumerDefinition(Microsoft.Extensions.Options.IOptions<SchedulingOptions> options)
+    public ScheduleChallengeConsumerDefinition(IOptions<SchedulingOptions> options)
     {
         _options = options.Value;
         EndpointName = "scheduler-challenge-requested";
@@ -52,16 +82,16 @@ public sealed class ScheduleChallengeConsumerDefinition : ConsumerDefinition<Sch
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ScheduleChallengeConsumer> consumer, IRegistrationContext context)
     {
         if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.PrefetchCount = 128;
-        // Only an unavailable backend is worth retrying (with growing pauses); anything else (a bug, a
-        // message that cannot be read) goes to the scheduler-challenge-requested_error queue at once.
+        // Only an unavailable backend or an unconfirmed outcome is worth retrying (with growing pauses); anything
+        // else (a bug, a message that cannot be read) goes to the scheduler-challenge-requested_error queue at once.
         endpoint.UseMessageRetry(retry =>
         {
             retry.Handle<TpasUnavailableException>();
+            retry.Handle<OutcomeNotConfirmedException>();
             retry.Exponential(_options.RetryLimit,
                 TimeSpan.FromMilliseconds(_options.MinRetryIntervalMs),
                 TimeSpan.FromMilliseconds(_options.MaxRetryIntervalMs),
                 TimeSpan.FromMilliseconds(_options.MinRetryIntervalMs));
         });
-        endpoint.UseInMemoryOutbox(context);
     }
 }

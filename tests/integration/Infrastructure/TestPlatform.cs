@@ -47,13 +47,15 @@ public sealed class TestPlatform : IAsyncDisposable
     /// <param name="relay">Whether the sandbox API runs the relay (false: events stay unpublished).</param>
     /// <param name="apiBroker">The AMQP URI requests-api uses, when it must differ (a proxy).</param>
     /// <param name="history">Writes to the new database before any service starts (a store with a past).</param>
-    public static async Task<TestPlatform> StartAsync(bool relay = true, Func<TestPlatform, string>? apiBroker = null, Func<string, Task>? history = null)
+    /// <param name="scheduler">Adds to the scheduler's services (a test double in its bus).</param>
+    public static async Task<TestPlatform> StartAsync(bool relay = true, Func<TestPlatform, string>? apiBroker = null, Func<string, Task>? history = null,
+        Action<IServiceCollection>? scheduler = null)
     {
         var rabbitMq = await SharedRabbitMqAsync();
         var platform = new TestPlatform(await TestPostgres.StartAsync(), await rabbitMq.CreateVirtualHostAsync());
         if (history is not null) await history(platform.ConnectionString);
         await platform.StartStubAsync(port: 0);
-        await platform.StartSchedulerAsync();
+        await platform.StartSchedulerAsync(scheduler);
         var brokerForApi = apiBroker?.Invoke(platform) ?? platform.Broker.ConnectionString;
         platform.Sandbox = platform.NewApi("sandbox", relay, brokerForApi);
         platform.Production = platform.NewApi("production", relay, brokerForApi);
@@ -92,10 +94,11 @@ public sealed class TestPlatform : IAsyncDisposable
         Stub = new HttpClient { BaseAddress = StubAddress };
     }
 
-    private async Task StartSchedulerAsync()
+    private async Task StartSchedulerAsync(Action<IServiceCollection>? services)
     {
         _scheduler = SchedulerApp.Build([], b =>
         {
+            services?.Invoke(b.Services);
             b.WebHost.UseUrls("http://127.0.0.1:0");
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -106,6 +109,7 @@ public sealed class TestPlatform : IAsyncDisposable
                 ["Scheduling:RetryLimit"] = "40",
                 ["Scheduling:MinRetryIntervalMs"] = "50",
                 ["Scheduling:MaxRetryIntervalMs"] = "1000",
+                ["Scheduling:PublishTimeoutMs"] = "2000",
             });
         });
         await _scheduler.StartAsync();

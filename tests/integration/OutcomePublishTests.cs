@@ -1,0 +1,56 @@
+using System.Net;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ProductionTests.Contracts;
+using ProductionTests.IntegrationTests.Infrastructure;
+using static ProductionTests.IntegrationTests.Infrastructure.TestData;
+
+namespace ProductionTests.IntegrationTests;
+
+/// <summary>
+/// The scheduler's outcome publish, when the broker never confirms it. RabbitMQ.Client 7.2 can leave a
+/// publish waiting for its confirm forever after a broker restart (rabbitmq-dotnet-client#1930); the fault
+/// suite once saw a scheduler that stopped consuming that way. A platform of its own: its scheduler hangs.
+/// </summary>
+public sealed class OutcomePublishTests
+{
+    [Fact]
+    public async Task An_outcome_publish_that_never_completes_is_given_up_and_the_request_is_still_scheduled_once()
+    {
+        var hang = new FirstOutcomePublishHangs();
+        await using var platform = await TestPlatform.StartAsync(scheduler: services =>
+        {
+            services.AddPublishObserver(_ => hang);
+            // The hung publish is still pending when the test stops the scheduler, and its bus waits for it until the
+            // host's shutdown timeout (30 s by default) is up.
+            services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
+        });
+        var acme = platform.Sandbox.ClientWithKey(AcmeKey);
+
+        var id = (await (await acme.CreateProductionTest(AcmeBank, new { title = "Unconfirmed outcome" })).ShouldBeJson(HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
+
+        await SchedulingTests.WaitForStatusAsync(acme, AcmeBank, id, "scheduled");
+        Assert.True(hang.Attempts >= 2, $"{hang.Attempts} publishes of the outcome: the hung one and at least one after it");
+        Assert.Equal(1, await platform.StubChallengeCountAsync(id));
+        await platform.WaitForQueuesToDrainAsync();
+        await using var session = platform.Store.QuerySession();
+        Assert.Equal(2, (await session.Events.FetchStreamAsync(id)).Count);
+    }
+
+    /// <summary>Holds the first outcome publish forever, deaf to its cancellation token, as the client bug does.</summary>
+    private sealed class FirstOutcomePublishHangs : IPublishObserver
+    {
+        private int _attempts;
+        public int Attempts => _attempts;
+
+        public Task PrePublish<T>(PublishContext<T> context) where T : class =>
+            context.Message is ChallengeScheduled && Interlocked.Increment(ref _attempts) == 1
+                ? new TaskCompletionSource().Task
+                : Task.CompletedTask;
+
+        public Task PostPublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
+        public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+    }
+}
