@@ -73,7 +73,9 @@ public sealed class ChallengeRequestedRelay : SubscriptionBase
         var parent = e.Headers?.TryGetValue(TraceHeader, out var traceparent) == true ? traceparent?.ToString() : null;
         using var activity = Telemetry.Source.StartActivity("relay ChallengeRequested", ActivityKind.Producer, parent);
         activity?.SetTag("production_tests.request_id", e.StreamKey);
-        await _bus.Publish((ChallengeRequested)e.Data, context => context.MessageId = e.Id, ct);
+        // WaitAsync: a publish left waiting for a confirm after a broker restart (rabbitmq-dotnet-client#1930) is
+        // given up at the timeout even if it does not listen to its token.
+        await _bus.Publish((ChallengeRequested)e.Data, context => context.MessageId = e.Id, ct).WaitAsync(ct);
         _metrics.Relayed(DateTimeOffset.UtcNow - e.Timestamp);
     }
 
