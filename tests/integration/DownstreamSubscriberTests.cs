@@ -122,6 +122,9 @@ public sealed class DownstreamSubscriberTests(ITestOutputHelper output) : IAsync
         Assert.Equal(title, challenge.GetProperty("title").GetString());
         Assert.Equal("Acme Bank", challenge.GetProperty("sponsor").GetString());
         Assert.Equal(["mitid", "bankidse"], challenge.GetProperty("sources").EnumerateArray().Select(p => p.GetString()));
+        // docs/asyncapi.yaml: an outcome carries its request's conversation id.
+        Assert.Equal(requested.Envelope.GetProperty("conversationId").GetString(), scheduled.Envelope.GetProperty("conversationId").GetString());
+        Assert.Equal(requested.Envelope.GetProperty("messageId").GetString(), scheduled.Envelope.GetProperty("initiatorId").GetString());
 
         // What the bus said is what the API says.
         var request = await SchedulingTests.WaitForStatusAsync(acme, AcmeBank, id, "scheduled");

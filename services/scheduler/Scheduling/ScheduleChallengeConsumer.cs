@@ -10,7 +10,7 @@ namespace ProductionTests.Scheduler.Scheduling;
 /// redelivered request asks tpas-backend again and gets the same challenge back, and requests-api records
 /// only the first outcome of a request.
 /// </summary>
-public sealed class ScheduleChallengeConsumer(TpasClient tpas, TimeProvider clock, IOptions<SchedulingOptions> options, ILogger<ScheduleChallengeConsumer> logger)
+public sealed class ScheduleChallengeConsumer(TpasClient tpas, IBus bus, TimeProvider clock, IOptions<SchedulingOptions> options, ILogger<ScheduleChallengeConsumer> logger)
     : IConsumer<ChallengeRequested>
 {
     public async Task Consume(ConsumeContext<ChallengeRequested> context)
@@ -33,8 +33,14 @@ public sealed class ScheduleChallengeConsumer(TpasClient tpas, TimeProvider cloc
     /// <summary>
     /// Publishes the outcome and waits for the broker's confirm, but not for ever: RabbitMQ.Client 7.2 can leave a
     /// publish waiting for a confirm that never comes after a broker restart (rabbitmq-dotnet-client#1930). Each
-    /// such wait held one of the endpoint's consumer slots for good, and once all were held the scheduler stopped
-    /// consuming without a word (seen once in the fault suite). Given up after the timeout, the message is retried.
+    /// such wait kept its message unacknowledged and held one of the endpoint's slots for good, and once all were
+    /// held the scheduler stopped consuming without a word (seen once in the fault suite). Given up after the
+    /// timeout, the message is retried.
+    /// <para>
+    /// Published through the bus, not the consume context: MassTransit acknowledges a message only once every
+    /// publish made through its consume context has completed, so a hung one given up here would still hold the
+    /// message. The conversation and initiator ids that the consume context would copy are set here.
+    /// </para>
     /// </summary>
     private async Task PublishAsync<T>(ConsumeContext context, T outcome) where T : class
     {
@@ -43,7 +49,11 @@ public sealed class ScheduleChallengeConsumer(TpasClient tpas, TimeProvider cloc
         try
         {
             // WaitAsync too: a hung publish that does not listen to its token is left behind rather than awaited.
-            await context.Publish(outcome, timeout.Token).WaitAsync(timeout.Token);
+            await bus.Publish(outcome, sent =>
+            {
+                sent.ConversationId = context.ConversationId;
+                sent.InitiatorId = context.MessageId;
+            }, timeout.Token).WaitAsync(timeout.Token);
         }
         catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
         {

@@ -127,15 +127,24 @@ public sealed class TestPlatform : IAsyncDisposable
     public async Task WaitForQueuesToDrainAsync(TimeSpan? timeout = null)
     {
         string[] queues = ["scheduler-challenge-requested", "requests-api-challenge-outcomes"];
-        await Eventually.HoldsAsync(async () =>
+        var last = "";
+        try
         {
-            foreach (var queue in queues)
+            await Eventually.HoldsAsync(async () =>
             {
-                var depth = await Broker.QueueDepthAsync(queue);
-                if (depth is not (0, 0)) return false;
-            }
-            return true;
-        }, timeout ?? TimeSpan.FromSeconds(20), "the queues to drain", stableFor: TimeSpan.FromMilliseconds(600));
+                foreach (var queue in queues)
+                {
+                    var depth = await Broker.QueueDepthAsync(queue);
+                    last = $"{queue}: {depth}";
+                    if (depth is not (0, 0)) return false;
+                }
+                return true;
+            }, timeout ?? TimeSpan.FromSeconds(20), "the queues to drain", stableFor: TimeSpan.FromMilliseconds(600));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Last seen: {last}", e);
+        }
     }
 
     private static async Task<TestRabbitMq> SharedRabbitMqAsync()
