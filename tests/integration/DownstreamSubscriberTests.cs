@@ -120,7 +120,7 @@ public sealed class DownstreamSubscriberTests(ITestOutputHelper output) : IAsync
         var challenge = scheduled.Message.GetProperty("challenge");
         Assert.Equal(challengeId, challenge.GetProperty("id").GetString());
         Assert.Equal(title, challenge.GetProperty("title").GetString());
-        Assert.Equal("Acme Bank", challenge.GetProperty("sponsor").GetString());
+        Assert.Equal("Acme Bank", challenge.GetProperty("sponsor").GetString()); // the bus event keeps tpas-backend's string
         Assert.Equal(["mitid", "bankidse"], challenge.GetProperty("sources").EnumerateArray().Select(p => p.GetString()));
         // docs/asyncapi.yaml: an outcome carries its request's conversation id.
         Assert.Equal(requested.Envelope.GetProperty("conversationId").GetString(), scheduled.Envelope.GetProperty("conversationId").GetString());

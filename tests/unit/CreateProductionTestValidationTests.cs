@@ -204,7 +204,7 @@ public class CreateProductionTestValidationTests
     }
 
     [Fact]
-    public void Title_of_200_emoji_is_valid_because_characters_not_utf16_units_are_counted()
+    public void Title_of_200_emoji_is_valid_because_code_points_not_utf16_units_are_counted()
     {
         var title = string.Concat(Enumerable.Repeat("\U0001F600", 200));
         Assert.Equal(400, title.Length);
@@ -213,14 +213,29 @@ public class CreateProductionTestValidationTests
     }
 
     [Fact]
-    public void Title_of_200_accented_letters_written_as_letter_plus_accent_is_valid_and_kept_as_sent()
+    public void Title_length_counts_code_points_as_json_schema_does_so_a_letter_plus_accent_is_two()
     {
-        var title = string.Concat(Enumerable.Repeat("e\u0301", 200));
-        Assert.Equal(400, title.Length);
+        var title = string.Concat(Enumerable.Repeat("e\u0301", 100));
 
         Assert.Equal(title, AssertValid(Validate($$"""{ "title": {{Json(title)}} }""")).Title);
-        AssertSingleError(Validate($$"""{ "title": {{Json(title + "e\u0301")}} }"""), "title", Invalid);
+        AssertSingleError(Validate($$"""{ "title": {{Json(title + "e")}} }"""), "title", Invalid);
     }
+
+    [Theory]
+    [InlineData("\u200B")]
+    [InlineData("\u200B\u200C\u200D\u2060\uFEFF")]
+    [InlineData(" \u00A0\u3000\u2800 ")]
+    [InlineData("\u3164\u115F")]
+    [InlineData("\u00AD\uFE0F")]
+    public void Title_of_only_invisible_characters_is_as_empty_as_one_of_spaces(string title) =>
+        AssertSingleError(Validate($$"""{ "title": {{Json(title)}} }"""), "title", Invalid);
+
+    [Theory]
+    [InlineData("\u200Ba")]
+    [InlineData("\u00A0.")]
+    [InlineData("\U0001F600")]
+    public void Title_with_one_visible_character_among_invisible_ones_is_valid(string title) =>
+        Assert.Equal(title, AssertValid(Validate($$"""{ "title": {{Json(title)}} }""")).Title);
 
     [Fact]
     public void Title_of_201_emoji_is_invalid()
@@ -352,7 +367,12 @@ public class CreateProductionTestValidationTests
     [InlineData("3", 3)]
     [InlineData("250", 250)]
     [InlineData("2147483647", int.MaxValue)]
-    public void MaxStamps_positive_int_is_valid(string rawMaxStamps, int expected) =>
+    [InlineData("3.0", 3)]
+    [InlineData("3.000", 3)]
+    [InlineData("1e2", 100)]
+    [InlineData("2.5e1", 25)]
+    [InlineData("30e-1", 3)]
+    public void MaxStamps_whole_number_is_valid_however_written(string rawMaxStamps, int expected) =>
         Assert.Equal(expected, AssertValid(ValidateWith("maxStamps", rawMaxStamps)).MaxStamps);
 
     [Theory]
@@ -360,8 +380,11 @@ public class CreateProductionTestValidationTests
     [InlineData("-1")]
     [InlineData("-2147483648")]
     [InlineData("1.5")]
-    [InlineData("1e2")]
+    [InlineData("0.0")]
+    [InlineData("1e-1")]
+    [InlineData("1e400")]
     [InlineData("2147483648")]
+    [InlineData("2147483647.0000001")]
     [InlineData("99999999999999999999")]
     [InlineData("\"3\"")]
     [InlineData("true")]

@@ -6,7 +6,11 @@ public static class OpenApiSetup
 {
     /// <summary>/openapi/v1.json with the bearer scheme (workspace API keys) required on every operation.</summary>
     public static IServiceCollection AddContractOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options => options
+            .AddSchemaTransformer(OpenApiSchemas.Transform)
+            .AddOperationTransformer(DeclareRetryAfter)
+            .AddDocumentTransformer(OpenApiSchemas.RemoveNullFromOptionalReferences)
+            .AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {
@@ -27,4 +31,21 @@ public static class OpenApiSetup
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("WorkspaceKey", document)] = [] });
             return Task.CompletedTask;
         }));
+
+    /// <summary>Every 429 and 503 says when to come back.</summary>
+    private static Task DeclareRetryAfter(OpenApiOperation operation, Microsoft.AspNetCore.OpenApi.OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        foreach (var status in new[] { "429", "503" })
+        {
+            if (operation.Responses?.TryGetValue(status, out var declared) != true || declared is not OpenApiResponse response) continue;
+            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            response.Headers["Retry-After"] = new OpenApiHeader
+            {
+                Description = "Seconds to wait before trying again.",
+                Required = true,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
+            };
+        }
+        return Task.CompletedTask;
+    }
 }

@@ -12,6 +12,7 @@ public static class ProductionTestsEndpoints
         var group = routes.MapGroup("/connect/v1/apps/{client_id}/production-tests")
             .WithTags("Production tests")
             .RequireAuthorization()
+            .ProducesProblem(400)
             .ProducesProblem(401)
             .ProducesProblem(403)
             .ProducesProblem(404)
@@ -21,11 +22,12 @@ public static class ProductionTestsEndpoints
 
         group.MapPost("", CreateProductionTestEndpoint.Handle)
             .WithName("CreateProductionTest")
-            .WithSummary("Ask for a production test challenge for an app")
-            .WithDescription("Accepts the request at once (status pending); it is scheduled with the challenge backend asynchronously.")
+            .WithSummary("Create a production test")
+            .WithDescription("Accepts the request at once (status `pending`) and schedules it with the challenge backend asynchronously: " +
+                "read it back with its `Location`, or wait for its outcome with `Prefer: wait=N`. The app's name becomes the challenge's host name. " +
+                "Members other than the documented ones are refused; `null` counts as omitted. Send an `Idempotency-Key` to retry safely.")
             .Accepts<CreateProductionTestBody>("application/json")
             .Produces<ChallengeRequestResponse>(201)
-            .ProducesProblem(400)
             .ProducesProblem(409)
             .ProducesProblem(413)
             .ProducesProblem(415)
@@ -45,7 +47,12 @@ public static class ProductionTestsEndpoints
                 if (operation.Responses?.TryGetValue("201", out var created) == true && created is OpenApiResponse response)
                 {
                     response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                    response.Headers["Location"] = new OpenApiHeader { Description = "The new request's address.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                    response.Headers["Location"] = new OpenApiHeader
+                    {
+                        Description = "The new request's address.",
+                        Required = true,
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+                    };
                     response.Headers[IdempotencyKey.ReplayedHeader] = new OpenApiHeader
                     {
                         Description = "true when this is the stored answer to an earlier request with the same Idempotency-Key; absent otherwise.",
@@ -59,12 +66,14 @@ public static class ProductionTestsEndpoints
 
         group.MapGet("", ReadProductionTestsEndpoints.List)
             .WithName("ListProductionTests")
-            .WithSummary("List the app's production tests, newest first")
+            .WithSummary("List production tests")
+            .WithDescription("Every request for the app, newest first (requests created in the same millisecond are ordered by their time-ordered id). " +
+                "An item is `request` while pending or failed and `challenge` once scheduled, with the challenge beside the request.")
             .Produces<List<ProductionTestListItem>>(200);
 
         group.MapGet("/{id}", ReadProductionTestsEndpoints.GetOne)
             .WithName("GetProductionTest")
-            .WithSummary("Read one production test request")
+            .WithSummary("Get a production test")
             .WithDescription("Send 'Prefer: wait=N' (N at most 30) to be answered as soon as a pending request is scheduled or failed, " +
                 "or after N seconds as it then stands, instead of polling. The answer says 'Preference-Applied: wait=N'.")
             .Produces<ChallengeRequestResponse>(200)
@@ -88,12 +97,15 @@ public static class ProductionTestsEndpoints
 
         group.MapGet("/{id}/events", EventsEndpoint.Handle)
             .WithName("GetProductionTestEvents")
-            .WithSummary("The request's history: every event of its stream, oldest first")
+            .WithSummary("Get a production test's history")
+            .WithDescription("Every event of the request's stream, oldest first, each as the current version of its record: the request's audit trail.")
             .Produces<List<RequestEvent>>(200);
 
         group.MapGet("/{challenge_id}/report", ReportEndpoint.Handle)
             .WithName("GetProductionTestReport")
-            .WithSummary("How a scheduled challenge went: participations, stamps claimed, and a breakdown per provider")
+            .WithSummary("Get a challenge report")
+            .WithDescription("How a scheduled challenge went: participations, stamps claimed, and a breakdown per provider with the average " +
+                "completion time, read from the challenge backend as it stands now. 503 with Retry-After while the backend cannot answer.")
             .Produces<ChallengeReport>(200);
 
         return routes;

@@ -10,10 +10,8 @@ namespace ProductionTests.RequestsApi.ProductionTests;
 /// <summary>GET one request and GET the app's list, both from the inline view.</summary>
 public static class ReadProductionTestsEndpoints
 {
-    /// <summary>
-    /// With <c>Prefer: wait=N</c> a pending request is answered as soon as its outcome is recorded, or
-    /// after N seconds (at most 30) as it then stands.
-    /// </summary>
+    // With `Prefer: wait=N` a pending request is answered as soon as its outcome is recorded, or after N
+    // seconds (at most 30) as it then stands. (Plain comments: an XML summary would become the OpenAPI summary.)
     public static async Task<IResult> GetOne([FromRoute(Name = "client_id")] string clientId, string id, HttpContext http,
         ClaimsPrincipal user, IDocumentStore store, ReferenceDataCache referenceData, OutcomeWaiters waiters, TimeProvider clock, CancellationToken ct)
     {
@@ -50,7 +48,7 @@ public static class ReadProductionTestsEndpoints
         return await session.LoadAsync<ChallengeRequestView>(id, ct);
     }
 
-    /// <summary>Newest first; requests created in the same millisecond are ordered by their time-ordered id.</summary>
+    // Newest first; requests created in the same millisecond are ordered by their time-ordered id.
     public static async Task<IResult> List([FromRoute(Name = "client_id")] string clientId, ClaimsPrincipal user, IQuerySession session, ReferenceDataCache referenceData, CancellationToken ct)
     {
         var app = await AppAccess.FindAsync(referenceData, user.WorkspaceId(), clientId, ct);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ProductionTests.RequestsApi.Infrastructure;
 
@@ -6,19 +5,17 @@ namespace ProductionTests.RequestsApi.ProductionTests.Create;
 
 /// <summary>
 /// Validates a create body field by field, collecting every error. Null is treated as absent for
-/// optional fields. Unknown members are refused, so a misspelt field (<c>maxStamp</c>) is not
-/// silently replaced by its default.
+/// optional fields. Members that are not <see cref="CreateProductionTestBody"/>'s are refused, so a
+/// misspelt field (<c>maxStamp</c>) is not silently replaced by its default.
 /// </summary>
 public static class CreateProductionTestValidation
 {
     public const int TitleMaxLength = 200;
     public const int DescriptionMaxLength = 1000;
     public const int MaxProviderIds = 100;
+    public const int ProviderIdMaxLength = 100;
     public const int DefaultMaxStamps = 3;
     public static readonly IReadOnlyList<string> Platforms = ["ios", "android"];
-
-    private static readonly HashSet<string> KnownMembers =
-        ["title", "description", "providerIds", "targetPlatform", "maxStamps", "allowDuplicateParticipation"];
 
     public sealed record Result(CreateProductionTest? Command, IReadOnlyList<ValidationError> Errors);
 
@@ -28,8 +25,8 @@ public static class CreateProductionTestValidation
         if (body.ValueKind != JsonValueKind.Object)
             return new(null, [Invalid("body", $"The body must be a JSON object, not {Describe(body)}.")]);
 
-        foreach (var member in body.EnumerateObject().Where(m => !KnownMembers.Contains(m.Name)))
-            errors.Add(Invalid(member.Name, $"'{member.Name}' is not a field of this request; fields are {string.Join(", ", KnownMembers)}."));
+        foreach (var member in body.EnumerateObject().Where(m => !CreateProductionTestBody.Members.Contains(m.Name)))
+            errors.Add(Invalid(member.Name, $"'{member.Name}' is not a field of this request; fields are {string.Join(", ", CreateProductionTestBody.Members)}."));
 
         var title = Title(body, errors);
         var description = Description(body, errors);
@@ -52,13 +49,13 @@ public static class CreateProductionTestValidation
         }
         var title = ReadString(value, "title", errors);
         if (title is null) return null;
-        var length = Characters(title);
-        if (string.IsNullOrWhiteSpace(title))
-            errors.Add(Invalid("title", "'title' must contain more than spaces."));
-        else if (length > TitleMaxLength)
+        var length = TextRules.Length(title);
+        if (length > TitleMaxLength)
             errors.Add(Invalid("title", $"'title' must be at most {TitleMaxLength} characters; it has {length}."));
-        else if (title.Any(char.IsControl))
+        else if (TextRules.HasControlCharacter(title))
             errors.Add(Invalid("title", "'title' must not contain control characters such as line breaks."));
+        else if (!TextRules.HasVisibleCharacter(title))
+            errors.Add(Invalid("title", "'title' must contain at least one visible character, not only spaces or invisible characters."));
         return title;
     }
 
@@ -67,10 +64,10 @@ public static class CreateProductionTestValidation
         if (!Present(body, "description", out var value)) return null;
         var description = ReadString(value, "description", errors);
         if (description is null) return null;
-        var length = Characters(description);
+        var length = TextRules.Length(description);
         if (length > DescriptionMaxLength)
             errors.Add(Invalid("description", $"'description' must be at most {DescriptionMaxLength} characters; it has {length}."));
-        else if (description.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        else if (TextRules.HasControlCharacterOtherThanLineBreaks(description))
             errors.Add(Invalid("description", "'description' must not contain control characters other than line breaks and tabs."));
         return description;
     }
@@ -90,7 +87,8 @@ public static class CreateProductionTestValidation
             var field = $"providerIds[{index++}]";
             if (ReadString(item, field, errors) is not { } id) continue;
             if (id.Length == 0) errors.Add(Invalid(field, $"'{field}' must not be empty."));
-            else if (id.Length > 100 || id.Any(char.IsControl)) errors.Add(Invalid(field, $"'{field}' is not a provider id (at most 100 characters, no control characters)."));
+            else if (TextRules.Length(id) > ProviderIdMaxLength || TextRules.HasControlCharacter(id))
+                errors.Add(Invalid(field, $"'{field}' is not a provider id (at most {ProviderIdMaxLength} characters, no control characters)."));
             else if (ids.Contains(id, StringComparer.Ordinal)) errors.Add(Invalid(field, $"'{field}': provider '{id}' is listed twice."));
             else ids.Add(id);
         }
@@ -118,12 +116,13 @@ public static class CreateProductionTestValidation
             errors.Add(Invalid("maxStamps", $"'maxStamps' must be a whole number, not {Describe(value)}."));
             return DefaultMaxStamps;
         }
-        if (!value.TryGetInt32(out var maxStamps) || maxStamps < 1)
+        // A whole number may be written with a zero fraction or an exponent (3.0, 3e0), as JSON Schema's integer allows.
+        if (!value.TryGetDecimal(out var number) || number != decimal.Truncate(number) || number < 1 || number > int.MaxValue)
         {
             errors.Add(Invalid("maxStamps", $"'maxStamps' must be a whole number from 1 to {int.MaxValue}; got {value.GetRawText()}."));
             return DefaultMaxStamps;
         }
-        return maxStamps;
+        return (int)number;
     }
 
     private static bool AllowDuplicateParticipation(JsonElement body, List<ValidationError> errors)
@@ -155,12 +154,6 @@ public static class CreateProductionTestValidation
             return null;
         }
     }
-
-    /// <summary>
-    /// Lengths count what a person sees as one character (a grapheme: "é" written as e + accent, an
-    /// emoji with modifiers), not UTF-16 units. Text is kept exactly as sent.
-    /// </summary>
-    private static int Characters(string text) => new StringInfo(text).LengthInTextElements;
 
     private static ValidationError Invalid(string field, string message) => new(field, ErrorCodes.ValidationInvalidParameter, message);
 
