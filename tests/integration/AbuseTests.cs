@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using ProductionTests.IntegrationTests.Infrastructure;
 using ProductionTests.RequestsApi.Infrastructure;
+using ProductionTests.RequestsApi.ProductionTests.Create;
 using Xunit.Abstractions;
 using static ProductionTests.IntegrationTests.Infrastructure.TestData;
 
@@ -609,15 +610,16 @@ public sealed class AbuseTests(AbusePlatform platform, ITestOutputHelper output)
                 try { return value.GetString(); }
                 catch (InvalidOperationException) { return null; } // a lone surrogate
             }
-            static int GraphemeCount(string text) => new StringInfo(text).LengthInTextElements;
+            // JSON Schema's maxLength counts code points; "visible" is the validation's own rule (TextRulesTests pins it to the schema's pattern).
+            static int CodePoints(string text) => text.EnumerateRunes().Count();
 
             if (!Present("title", out var titleValue) || Text(titleValue) is not { } titleText) return Verdict.Invalid;
-            if (GraphemeCount(titleText) is < 1 or > 200 || string.IsNullOrWhiteSpace(titleText) || titleText.Any(char.IsControl)) return Verdict.Invalid;
+            if (CodePoints(titleText) is < 1 or > 200 || !TextRules.HasVisibleCharacter(titleText) || titleText.Any(char.IsControl)) return Verdict.Invalid;
             title = titleText;
 
             if (Present("description", out var description))
             {
-                if (Text(description) is not { } text || GraphemeCount(text) > 1000 || text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+                if (Text(description) is not { } text || CodePoints(text) > 1000 || text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
                     return Verdict.Invalid;
             }
             if (Present("providerIds", out var providers))
@@ -636,9 +638,9 @@ public sealed class AbuseTests(AbusePlatform platform, ITestOutputHelper output)
                 {
                     if (BigInteger.Parse(raw, CultureInfo.InvariantCulture) is var n && (n < 1 || n > int.MaxValue)) return Verdict.Invalid;
                 }
-                else if (decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var whole) && whole == decimal.Truncate(whole) && whole is >= 1 and <= int.MaxValue)
-                    verdict = Verdict.Either; // "whole number": 5.0 is one, though not written as one
-                else return Verdict.Invalid;
+                // A whole number written with a zero fraction or an exponent (5.0, 5e0) is that number.
+                else if (!(decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var whole) && whole == decimal.Truncate(whole) && whole is >= 1 and <= int.MaxValue))
+                    return Verdict.Invalid;
             }
             if (Present("allowDuplicateParticipation", out var allow) && allow.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) return Verdict.Invalid;
             return verdict;

@@ -12,6 +12,8 @@ public class ApiFactory(string connectionString, string environment, string brok
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         if (clock is not null) builder.ConfigureTestServices(services => services.AddSingleton(clock));
+        // Every response a test receives is checked against the OpenAPI document and Hopae's schema.
+        builder.ConfigureTestServices(services => services.AddSingleton<Contract.ContractCheck>().AddSingleton<IStartupFilter, Contract.ContractCheckStartupFilter>());
         builder.UseSetting("ConnectionStrings:Postgres", connectionString);
         builder.UseSetting("ConnectionStrings:RabbitMq", broker);
         builder.UseSetting("Deployment:Environment", environment);
