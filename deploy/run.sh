@@ -53,7 +53,7 @@ start tpas-stub tpas-stub "$(dll tpas-stub ProductionTests.TpasStub)" "$STUB_POR
 wait_ready tpas-stub "http://127.0.0.1:$STUB_PORT/health/live" "${PIDS[-1]}"
 start scheduler scheduler "$(dll scheduler ProductionTests.Scheduler)" "$SCHEDULER_PORT" Tpas__BaseUrl="http://127.0.0.1:$STUB_PORT/"
 wait_ready scheduler "http://127.0.0.1:$SCHEDULER_PORT/health/ready" "${PIDS[-1]}"
-start requests-api requests-api "$API_DLL" "$API_PORT"
+start requests-api requests-api "$API_DLL" "$API_PORT" Tpas__BaseUrl="http://127.0.0.1:$STUB_PORT/"   # the report reads the stub
 wait_ready requests-api "http://127.0.0.1:$API_PORT/health/ready" "${PIDS[-1]}"
 
 KEY=sk_workspace_test_acmeDemoKey0000000001
