@@ -159,8 +159,14 @@ start_prism() {
 }
 start_prism strict "$PRISM_PORT" --errors
 start_prism lenient "$LENIENT_PORT"
-for name in strict lenient; do
-  for _ in $(seq 1 120); do grep -q "Prism is listening" "$OUT/prism-$name.log" && break; sleep 0.5; done
+PRISM_NAMES=(strict lenient)
+for i in 0 1; do
+  name="${PRISM_NAMES[$i]}"
+  for _ in $(seq 1 120); do
+    grep -q "Prism is listening" "$OUT/prism-$name.log" && break
+    kill -0 "${PRISM_PIDS[$i]}" 2>/dev/null || break
+    sleep 0.5
+  done
   grep -q "Prism is listening" "$OUT/prism-$name.log" || { cat "$OUT/prism-$name.log"; cannot "Prism ($name) did not start"; }
 done
 say "The tour through Prism (logs: .data/contract-check/prism-*.log)"
