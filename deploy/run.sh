@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 API_PORT="${PT_API_PORT:-5080}"
 STUB_PORT="${PT_STUB_PORT:-5090}"
 SCHEDULER_PORT="${PT_SCHEDULER_PORT:-5091}"
-LOGS="$ROOT/.data/logs"
+LOGS="${PT_LOGS:-$ROOT/.data/logs}"   # another directory for a second copy beside this one (deploy/contract-check.sh)
 mkdir -p "$LOGS"
 
 echo "==> PostgreSQL and RabbitMQ"
@@ -32,12 +32,12 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-# start NAME DIR DLL PORT [ENV=VALUE...]: runs a service in the background, its output in .data/logs/NAME.log
+# start NAME DIR DLL PORT [ENV=VALUE...]: runs a service in the background, its output in $LOGS/NAME.log
 start() {
   local name="$1" dir="$2" dll="$3" port="$4"; shift 4
   (cd "$ROOT/services/$dir" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" "$@" dotnet "$dll") >"$LOGS/$name.log" 2>&1 &
   PIDS+=($!)
-  echo "==> $name on http://127.0.0.1:$port (log: .data/logs/$name.log)"
+  echo "==> $name on http://127.0.0.1:$port (log: ${LOGS#"$ROOT"/}/$name.log)"
 }
 wait_ready() {
   local name="$1" url="$2" pid="$3"
@@ -53,7 +53,7 @@ start tpas-stub tpas-stub "$(dll tpas-stub ProductionTests.TpasStub)" "$STUB_POR
 wait_ready tpas-stub "http://127.0.0.1:$STUB_PORT/health/live" "${PIDS[-1]}"
 start scheduler scheduler "$(dll scheduler ProductionTests.Scheduler)" "$SCHEDULER_PORT" Tpas__BaseUrl="http://127.0.0.1:$STUB_PORT/"
 wait_ready scheduler "http://127.0.0.1:$SCHEDULER_PORT/health/ready" "${PIDS[-1]}"
-start requests-api requests-api "$API_DLL" "$API_PORT"
+start requests-api requests-api "$API_DLL" "$API_PORT" Tpas__BaseUrl="http://127.0.0.1:$STUB_PORT/"   # the report reads the stub
 wait_ready requests-api "http://127.0.0.1:$API_PORT/health/ready" "${PIDS[-1]}"
 
 KEY=sk_workspace_test_acmeDemoKey0000000001

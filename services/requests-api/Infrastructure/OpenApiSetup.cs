@@ -4,7 +4,11 @@ namespace ProductionTests.RequestsApi.Infrastructure;
 
 public static class OpenApiSetup
 {
-    /// <summary>/openapi/v1.json with the bearer scheme (workspace API keys) required on every operation.</summary>
+    /// <summary>
+    /// /openapi/v1.json with the bearer scheme (workspace API keys) required on every operation. Its one
+    /// server is "/", the origin the document was fetched from: the instance or the load balancer in front
+    /// of it (ASP.NET Core would name the address this instance saw, with a trailing slash).
+    /// </summary>
     public static IServiceCollection AddContractOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options => options
             .AddSchemaTransformer(OpenApiSchemas.Transform)
@@ -17,7 +21,9 @@ public static class OpenApiSetup
                 Title = "Production tests API",
                 Version = "v1",
                 Description = "Ask for production test challenges for your apps. Errors are application/problem+json (RFC 9457) whose title is one of the documented codes.",
+                Contact = new OpenApiContact { Name = "Production tests maintainers" },
             };
+            document.Servers = [new OpenApiServer { Url = "/", Description = "Where this document was served from (paths include /connect/v1)." }];
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["WorkspaceKey"] = new OpenApiSecurityScheme
