@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using ProductionTests.IntegrationTests.Infrastructure;
 
@@ -41,6 +42,54 @@ public sealed class OpenApiTests(ApiFixture api)
         Assert.Equal("http", scheme.GetProperty("type").GetString());
         Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
         Assert.True(doc.GetProperty("security")[0].TryGetProperty("WorkspaceKey", out _));
+    }
+
+    [Fact]
+    public async Task The_create_body_schema_says_exactly_what_is_accepted()
+    {
+        var doc = await (await api.Sandbox.CreateClient().GetAsync("/openapi/v1.json")).ShouldBeJson(HttpStatusCode.OK);
+        var body = doc.GetProperty("components").GetProperty("schemas").GetProperty("CreateProductionTestBody");
+
+        Assert.Equal(["title"], body.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.False(body.GetProperty("additionalProperties").GetBoolean());
+        var properties = body.GetProperty("properties");
+        Assert.Equal(["integer", "null"], properties.GetProperty("maxStamps").GetProperty("type").EnumerateArray().Select(t => t.GetString()).Order());
+        Assert.Equal(1, properties.GetProperty("maxStamps").GetProperty("minimum").GetInt32());
+        Assert.Equal([null, "android", "ios"], properties.GetProperty("targetPlatform").GetProperty("enum").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? null : e.GetString()).Order());
+        Assert.Equal(200, properties.GetProperty("title").GetProperty("maxLength").GetInt32());
+        Assert.True(properties.GetProperty("title").TryGetProperty("pattern", out _));
+        Assert.True(properties.GetProperty("providerIds").GetProperty("uniqueItems").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Every_operation_has_a_short_summary_a_description_a_400_and_Retry_After_on_429_and_503()
+    {
+        var doc = await (await api.Sandbox.CreateClient().GetAsync("/openapi/v1.json")).ShouldBeJson(HttpStatusCode.OK);
+        foreach (var path in doc.GetProperty("paths").EnumerateObject())
+        foreach (var operation in path.Value.EnumerateObject())
+        {
+            var name = $"{operation.Name} {path.Name}";
+            var summary = operation.Value.GetProperty("summary").GetString()!;
+            Assert.True(summary.Length <= 40 && !summary.EndsWith('.'), $"{name}: the summary is a title, not a sentence: '{summary}'");
+            Assert.False(string.IsNullOrWhiteSpace(operation.Value.GetProperty("description").GetString()), $"{name} has no description");
+            var responses = operation.Value.GetProperty("responses");
+            Assert.True(responses.TryGetProperty("400", out _), $"{name} documents no 400");
+            foreach (var status in new[] { "429", "503" })
+                Assert.True(responses.GetProperty(status).GetProperty("headers").GetProperty("Retry-After").GetProperty("required").GetBoolean(), $"{name} {status} has no Retry-After");
+        }
+    }
+
+    [Fact]
+    public async Task Timestamps_and_numbers_are_typed_as_they_are_sent()
+    {
+        var doc = await (await api.Sandbox.CreateClient().GetAsync("/openapi/v1.json")).ShouldBeJson(HttpStatusCode.OK);
+        var schemas = doc.GetProperty("components").GetProperty("schemas");
+        var createdAt = schemas.GetProperty("ChallengeRequestResponse").GetProperty("properties").GetProperty("createdAt");
+        Assert.Equal("string", createdAt.GetProperty("type").GetString());
+        Assert.Equal("date-time", createdAt.GetProperty("format").GetString());
+        // The web serializer's defaults also read numbers from strings; the document must not say so.
+        Assert.Equal("integer", schemas.GetProperty("ChallengeReportStats").GetProperty("properties").GetProperty("totalClaims").GetProperty("type").GetString());
+        Assert.Equal("object", schemas.GetProperty("Sponsor").GetProperty("type").GetString());
     }
 
     [Fact]
