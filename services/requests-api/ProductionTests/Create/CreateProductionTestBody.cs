@@ -40,12 +40,14 @@ public sealed record CreateProductionTestBody(
             s.MinLength = 1;
             s.MaxLength = CreateProductionTestValidation.TitleMaxLength;
             s.Pattern = TextRules.TitlePattern;
+            s.Examples = [JsonValue.Create("Launch check")];
         });
         Set(properties, "description", s =>
         {
             s.Type = JsonSchemaType.String | JsonSchemaType.Null;
             s.MaxLength = CreateProductionTestValidation.DescriptionMaxLength;
             s.Pattern = TextRules.DescriptionPattern;
+            s.Examples = [JsonValue.Create("Verify with your own eID before the release.")];
         });
         Set(properties, "providerIds", s =>
         {
@@ -60,11 +62,13 @@ public sealed record CreateProductionTestBody(
                 MaxLength = CreateProductionTestValidation.ProviderIdMaxLength,
                 Pattern = TextRules.NoControlCharactersPattern,
             };
+            s.Examples = [new JsonArray("bankidse", "smartid")];
         });
         Set(properties, "targetPlatform", s =>
         {
             s.Type = JsonSchemaType.String | JsonSchemaType.Null;
             s.Enum = [.. CreateProductionTestValidation.Platforms.Select(p => (JsonNode)JsonValue.Create(p)), null!];
+            s.Examples = [JsonValue.Create("ios")];
         });
         Set(properties, "maxStamps", s =>
         {
@@ -74,6 +78,7 @@ public sealed record CreateProductionTestBody(
             s.Minimum = "1";
             s.Maximum = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
             s.Default = JsonValue.Create(CreateProductionTestValidation.DefaultMaxStamps);
+            s.Examples = [JsonValue.Create(5)];
         });
         Set(properties, "allowDuplicateParticipation", s =>
         {
