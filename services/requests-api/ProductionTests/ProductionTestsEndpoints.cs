@@ -60,7 +60,15 @@ public static class ProductionTestsEndpoints
                     };
                 }
                 if (operation.Responses?.TryGetValue("409", out var conflict) == true && conflict is OpenApiResponse conflictResponse)
+                {
                     conflictResponse.Description = "RESOURCE_CONFLICT (no eligible provider), IDEMPOTENCY_KEY_CONFLICT or IDEMPOTENCY_REQUEST_IN_PROGRESS.";
+                    conflictResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    conflictResponse.Headers["Retry-After"] = new OpenApiHeader
+                    {
+                        Description = "With IDEMPOTENCY_REQUEST_IN_PROGRESS: seconds until the first request's answer can be replayed.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
+                    };
+                }
                 return Task.CompletedTask;
             });
 
