@@ -208,6 +208,7 @@ public sealed class AbuseTests(AbusePlatform platform, ITestOutputHelper output)
             if (!ErrorCodes.All.Contains(code)) return "a problem whose title is not one of the README's codes";
             if (status is 405 or 413 or 415 or 429 && code != ErrorCodes.ForStatus(status)) return "a framework status without its own code";
             if (string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString())) return "a problem without detail";
+            if (!Regex.IsMatch(problem.GetProperty("traceId").GetString() ?? "", "^[0-9a-f]{32}$")) return "a problem without its traceId";
             return null;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)

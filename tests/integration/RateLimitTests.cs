@@ -64,6 +64,20 @@ public sealed class RateLimitTests(ApiFixture api) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_429_names_the_callers_trace()
+    {
+        var acme = _limited.ClientWithKey(AcmeKey);
+        await ExhaustAsync(acme, List);
+        var (traceParent, traceId) = HttpAssertions.NewTrace();
+        var request = new HttpRequestMessage(HttpMethod.Get, List);
+        request.Headers.Add("traceparent", traceParent);
+
+        var problem = await (await acme.SendAsync(request)).ShouldBeProblem(HttpStatusCode.TooManyRequests, "AUTH_RATE_LIMITED");
+
+        Assert.Equal(traceId, problem.GetProperty("traceId").GetString());
+    }
+
+    [Fact]
     public async Task The_limit_applies_before_the_key_is_looked_up()
     {
         // An unknown but well-formed key is a bucket of its own: refused with 401 while it has tokens,
