@@ -17,6 +17,7 @@ public static class RequestsApi
     public static WebApplicationBuilder AddRequestsApi(this WebApplicationBuilder builder)
     {
         builder.AddServiceTelemetry("requests-api");
+        builder.UseContractKestrel();
         var services = builder.Services;
         services.AddOptions<DeploymentOptions>().BindConfiguration("Deployment").Validate(o => { o.Validate(); return true; }).ValidateOnStart();
         services.AddSingleton(TimeProvider.System);

@@ -24,6 +24,15 @@ public static class Telemetry
     public static readonly ActivitySource Source = new(Name);
     public static readonly Meter Meter = new(Name);
 
+    /// <summary>Bucket boundaries of a duration in seconds: from a millisecond to half a minute.</summary>
+    public static readonly IReadOnlyList<double> DurationSeconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    /// <summary>The same boundaries for a duration in milliseconds.</summary>
+    public static readonly IReadOnlyList<double> DurationMilliseconds = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
+
+    /// <summary>Advice for our own histograms of seconds, which any listener sees, not only this SDK setup.</summary>
+    public static InstrumentAdvice<double> SecondsAdvice { get; } = new() { HistogramBucketBoundaries = DurationSeconds };
+
     public static IHostApplicationBuilder AddServiceTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
         // Without an exporter nothing would read the traces, metrics and logs the SDK collects, and
@@ -46,8 +55,30 @@ public static class Telemetry
                 .AddMeter(Name, "MassTransit", "Npgsql", "Marten")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation())
+                .AddRuntimeInstrumentation()
+                .AddDurationBuckets())
             .UseOtlpExporter();
         return builder;
+    }
+
+    /// <summary>
+    /// Gives every duration histogram (unit <c>s</c> or <c>ms</c>) the boundaries above, libraries'
+    /// included: the SDK's defaults (0 to 10000) suit milliseconds and would put every value of a
+    /// histogram of seconds without advice (Npgsql's) into one bucket, and ASP.NET Core's and
+    /// HttpClient's advice starts at 5 ms. A view wins over advice. Connection lifetimes
+    /// (<c>*.connection.duration</c>) keep their longer advice.
+    /// </summary>
+    public static MeterProviderBuilder AddDurationBuckets(this MeterProviderBuilder metrics) => metrics.AddView(DurationBuckets);
+
+    private static MetricStreamConfiguration? DurationBuckets(Instrument instrument)
+    {
+        var isHistogram = instrument.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(Histogram<>);
+        if (!isHistogram || instrument.Name.EndsWith(".connection.duration", StringComparison.Ordinal)) return null;
+        return instrument.Unit switch
+        {
+            "s" => new ExplicitBucketHistogramConfiguration { Boundaries = [.. DurationSeconds] },
+            "ms" => new ExplicitBucketHistogramConfiguration { Boundaries = [.. DurationMilliseconds] },
+            _ => null,
+        };
     }
 }

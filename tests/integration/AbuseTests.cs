@@ -205,8 +205,11 @@ public sealed class AbuseTests(AbusePlatform platform, ITestOutputHelper output)
         {
             var problem = JsonDocument.Parse(text).RootElement;
             if (problem.GetProperty("status").GetInt32() != status) return "a problem whose status differs";
-            if (!ErrorCodes.All.Contains(problem.GetProperty("title").GetString() ?? "")) return "a problem whose title is not a contract code";
+            var code = problem.GetProperty("title").GetString() ?? "";
+            if (!ErrorCodes.All.Contains(code)) return "a problem whose title is not one of the README's codes";
+            if (status is 405 or 413 or 415 or 429 && code != ErrorCodes.ForStatus(status)) return "a framework status without its own code";
             if (string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString())) return "a problem without detail";
+            if (!Regex.IsMatch(problem.GetProperty("traceId").GetString() ?? "", "^[0-9a-f]{32}$")) return "a problem without its traceId";
             return null;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)

@@ -18,11 +18,14 @@ public sealed class DependencyDownTests : IAsyncLifetime
     {
         var request = new HttpRequestMessage(new HttpMethod(method), HttpAssertions.ProductionTests(AcmeBank));
         if (method == "POST") request.Content = new StringContent("{\"title\":\"down\"}", System.Text.Encoding.UTF8, "application/json");
+        var (traceParent, traceId) = HttpAssertions.NewTrace();
+        request.Headers.Add("traceparent", traceParent);
 
         var response = await _api.ClientWithKey(AcmeKey).SendAsync(request);
 
-        await response.ShouldBeProblem(HttpStatusCode.ServiceUnavailable, "PROVIDER_UNAVAILABLE");
+        var problem = await response.ShouldBeProblem(HttpStatusCode.ServiceUnavailable, "PROVIDER_UNAVAILABLE");
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal(traceId, problem.GetProperty("traceId").GetString()); // written by the exception handler
     }
 
     [Fact]

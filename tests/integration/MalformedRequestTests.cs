@@ -58,7 +58,7 @@ public sealed class MalformedRequestTests(ApiFixture api)
         var count = await api.Store.CountRequests();
         var json = "{\"title\":\"x\",\"description\":\"" + new string('d', 1024 * 1024) + "\"}";
 
-        var problem = await (await _acme.PostJson(Url, json)).ShouldBeProblem(HttpStatusCode.RequestEntityTooLarge, "VALIDATION_INVALID_PARAMETER");
+        var problem = await (await _acme.PostJson(Url, json)).ShouldBeProblem(HttpStatusCode.RequestEntityTooLarge, "VALIDATION_PAYLOAD_TOO_LARGE");
 
         Assert.Equal("body", problem.GetProperty("context").GetProperty("field").GetString());
         Assert.Equal(count, await api.Store.CountRequests());
@@ -73,7 +73,7 @@ public sealed class MalformedRequestTests(ApiFixture api)
         var request = new HttpRequestMessage(HttpMethod.Post, Url) { Content = content };
         request.Headers.TransferEncodingChunked = true;
 
-        await (await _acme.SendAsync(request)).ShouldBeProblem(HttpStatusCode.RequestEntityTooLarge, "VALIDATION_INVALID_PARAMETER");
+        await (await _acme.SendAsync(request)).ShouldBeProblem(HttpStatusCode.RequestEntityTooLarge, "VALIDATION_PAYLOAD_TOO_LARGE");
     }
 
     [Theory]
@@ -86,7 +86,7 @@ public sealed class MalformedRequestTests(ApiFixture api)
         var content = new ByteArrayContent("{\"title\":\"x\"}"u8.ToArray());
         if (contentType is not null) content.Headers.TryAddWithoutValidation("Content-Type", contentType);
 
-        var problem = await (await _acme.PostAsync(Url, content)).ShouldBeProblem(HttpStatusCode.UnsupportedMediaType, "VALIDATION_INVALID_PARAMETER");
+        var problem = await (await _acme.PostAsync(Url, content)).ShouldBeProblem(HttpStatusCode.UnsupportedMediaType, "VALIDATION_UNSUPPORTED_MEDIA_TYPE");
 
         Assert.Equal("Content-Type", problem.GetProperty("context").GetProperty("field").GetString());
     }
@@ -126,7 +126,7 @@ public sealed class MalformedRequestTests(ApiFixture api)
     {
         var response = await _acme.DeleteAsync(Url);
 
-        await response.ShouldBeProblem(HttpStatusCode.MethodNotAllowed, "VALIDATION_INVALID_PARAMETER");
+        await response.ShouldBeProblem(HttpStatusCode.MethodNotAllowed, "RESOURCE_METHOD_NOT_ALLOWED");
         Assert.Contains("POST", response.Content.Headers.Allow);
     }
 

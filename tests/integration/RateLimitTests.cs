@@ -44,7 +44,7 @@ public sealed class RateLimitTests(ApiFixture api) : IAsyncLifetime
         var (granted, refused) = await ExhaustAsync(acme, List);
 
         Assert.True(granted >= Burst, $"only {granted} requests before the first 429");
-        await refused.ShouldBeProblem(HttpStatusCode.TooManyRequests, "VALIDATION_INVALID_PARAMETER");
+        await refused.ShouldBeProblem(HttpStatusCode.TooManyRequests, "AUTH_RATE_LIMITED");
         var retryAfter = RetryAfterSeconds(refused);
         Assert.InRange(retryAfter, 1, 5);
 
@@ -55,12 +55,26 @@ public sealed class RateLimitTests(ApiFixture api) : IAsyncLifetime
         // The same key is refused on every route, POST included, and nothing is stored.
         var count = await api.Store.CountRequests();
         await ExhaustAsync(acme, List);
-        await (await acme.CreateProductionTest(AcmeBank, new { title = "Too many" })).ShouldBeProblem(HttpStatusCode.TooManyRequests, "VALIDATION_INVALID_PARAMETER");
+        await (await acme.CreateProductionTest(AcmeBank, new { title = "Too many" })).ShouldBeProblem(HttpStatusCode.TooManyRequests, "AUTH_RATE_LIMITED");
         Assert.Equal(count, await api.Store.CountRequests());
 
         // Waiting as told (plus the limiter's 0.1 s refill tick) is enough.
         await Task.Delay(TimeSpan.FromSeconds(retryAfter) + TimeSpan.FromMilliseconds(250));
         Assert.Equal(HttpStatusCode.OK, (await acme.GetAsync(List)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_429_names_the_callers_trace()
+    {
+        var acme = _limited.ClientWithKey(AcmeKey);
+        await ExhaustAsync(acme, List);
+        var (traceParent, traceId) = HttpAssertions.NewTrace();
+        var request = new HttpRequestMessage(HttpMethod.Get, List);
+        request.Headers.Add("traceparent", traceParent);
+
+        var problem = await (await acme.SendAsync(request)).ShouldBeProblem(HttpStatusCode.TooManyRequests, "AUTH_RATE_LIMITED");
+
+        Assert.Equal(traceId, problem.GetProperty("traceId").GetString());
     }
 
     [Fact]
@@ -71,7 +85,7 @@ public sealed class RateLimitTests(ApiFixture api) : IAsyncLifetime
         var (granted, refused) = await ExhaustAsync(_limited.ClientWithKey(UnknownKey), List, HttpStatusCode.Unauthorized);
 
         Assert.True(granted >= Burst);
-        await refused.ShouldBeProblem(HttpStatusCode.TooManyRequests, "VALIDATION_INVALID_PARAMETER");
+        await refused.ShouldBeProblem(HttpStatusCode.TooManyRequests, "AUTH_RATE_LIMITED");
         Assert.Equal(HttpStatusCode.OK, (await _limited.ClientWithKey(AcmeKey).GetAsync(List)).StatusCode);
     }
 
@@ -81,12 +95,12 @@ public sealed class RateLimitTests(ApiFixture api) : IAsyncLifetime
         var anonymous = _limited.CreateClient();
         var (granted, refused) = await ExhaustAsync(anonymous, List, HttpStatusCode.Unauthorized);
         Assert.True(granted >= Burst);
-        await refused.ShouldBeProblem(HttpStatusCode.TooManyRequests, "VALIDATION_INVALID_PARAMETER");
+        await refused.ShouldBeProblem(HttpStatusCode.TooManyRequests, "AUTH_RATE_LIMITED");
 
         // A malformed key is not a way to a fresh bucket: it draws from the same address.
         var malformed = _limited.CreateClient();
         malformed.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", $"garbage-{Guid.NewGuid():N}");
-        await (await malformed.GetAsync(List)).ShouldBeProblem(HttpStatusCode.TooManyRequests, "VALIDATION_INVALID_PARAMETER");
+        await (await malformed.GetAsync(List)).ShouldBeProblem(HttpStatusCode.TooManyRequests, "AUTH_RATE_LIMITED");
     }
 
     [Fact]

@@ -10,27 +10,37 @@ public class ErrorCodesTests
     [InlineData(404, ErrorCodes.ResourceNotFound)]
     [InlineData(409, ErrorCodes.ResourceConflict)]
     [InlineData(400, ErrorCodes.ValidationInvalidParameter)]
-    [InlineData(405, ErrorCodes.ValidationInvalidParameter)]
-    [InlineData(413, ErrorCodes.ValidationInvalidParameter)]
-    [InlineData(415, ErrorCodes.ValidationInvalidParameter)]
+    [InlineData(405, ErrorCodes.ResourceMethodNotAllowed)]
+    [InlineData(413, ErrorCodes.ValidationPayloadTooLarge)]
+    [InlineData(415, ErrorCodes.ValidationUnsupportedMediaType)]
+    [InlineData(429, ErrorCodes.AuthRateLimited)]
+    [InlineData(408, ErrorCodes.ValidationInvalidParameter)]
     [InlineData(499, ErrorCodes.ValidationInvalidParameter)]
     [InlineData(503, ErrorCodes.ProviderUnavailable)]
     [InlineData(500, ErrorCodes.SystemInternalError)]
     [InlineData(502, ErrorCodes.SystemInternalError)]
     [InlineData(504, ErrorCodes.SystemInternalError)]
-    public void ForStatus_maps_each_status_to_a_contract_code(int status, string code)
+    public void ForStatus_maps_each_status_to_its_code(int status, string code)
     {
         Assert.Equal(code, ErrorCodes.ForStatus(status));
         Assert.Contains(code, ErrorCodes.All);
     }
 
     [Fact]
-    public void All_holds_the_ten_contract_codes()
+    public void All_holds_the_ten_contract_codes_and_the_four_of_framework_statuses()
     {
-        Assert.Equal(10, ErrorCodes.All.Count);
+        Assert.Equal(14, ErrorCodes.All.Count);
         Assert.Contains("VALIDATION_MISSING_PARAMETER", ErrorCodes.All);
         Assert.Contains("IDEMPOTENCY_REQUEST_IN_PROGRESS", ErrorCodes.All);
+        Assert.Contains("RESOURCE_METHOD_NOT_ALLOWED", ErrorCodes.All);
+        Assert.Contains("VALIDATION_PAYLOAD_TOO_LARGE", ErrorCodes.All);
+        Assert.Contains("VALIDATION_UNSUPPORTED_MEDIA_TYPE", ErrorCodes.All);
+        Assert.Contains("AUTH_RATE_LIMITED", ErrorCodes.All);
     }
+
+    [Fact]
+    public void Every_code_follows_Hopaes_CATEGORY_ERROR_NAME_scheme() =>
+        Assert.All(ErrorCodes.All, code => Assert.Matches("^(AUTH|VALIDATION|SESSION|PROVIDER|SYSTEM|RESOURCE|IDEMPOTENCY)_[A-Z]+(_[A-Z]+)*$", code));
 
     [Theory]
     [InlineData(ErrorCodes.ValidationMissingParameter, "urn:production-tests:error:validation-missing-parameter")]

@@ -7,8 +7,10 @@ namespace ProductionTests.RequestsApi.Infrastructure;
 public sealed class EventStoreMetrics
 {
     private readonly Counter<long> _created = Telemetry.Meter.CreateCounter<long>("production_tests.requests.created", description: "Challenge requests accepted (201)");
-    private readonly Histogram<double> _relayLag = Telemetry.Meter.CreateHistogram<double>("production_tests.relay.lag", "s", "From an event's commit to its publication on the bus");
-    private readonly Histogram<double> _outcomeLatency = Telemetry.Meter.CreateHistogram<double>("production_tests.outcome.latency", "s", "From a request's acceptance to its recorded outcome");
+    private readonly Histogram<double> _relayLag = Telemetry.Meter.CreateHistogram(
+        "production_tests.relay.lag", "s", "From an event's commit to its publication on the bus", tags: null, advice: Telemetry.SecondsAdvice);
+    private readonly Histogram<double> _outcomeLatency = Telemetry.Meter.CreateHistogram(
+        "production_tests.outcome.latency", "s", "From a request's acceptance to its recorded outcome", tags: null, advice: Telemetry.SecondsAdvice);
 
     public void Created(string clientId) => _created.Add(1, new KeyValuePair<string, object?>("client_id", clientId));
     public void Relayed(TimeSpan lag) => _relayLag.Record(Math.Max(0, lag.TotalSeconds));

@@ -19,7 +19,7 @@ public static class JsonBody
     public static async Task<Read> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         if (!IsJson(request.ContentType))
-            return Refused(415, $"The body must be sent as 'Content-Type: application/json'{(request.ContentType is null ? "" : $", not '{request.ContentType}'")}.", "Content-Type");
+            return Refused(415, ErrorCodes.ValidationUnsupportedMediaType, $"The body must be sent as 'Content-Type: application/json'{(request.ContentType is null ? "" : $", not '{request.ContentType}'")}.", "Content-Type");
         if (request.ContentLength > MaxBytes)
             return TooLarge();
 
@@ -51,7 +51,7 @@ public static class JsonBody
             }
             catch (JsonException e)
             {
-                return Refused(400, $"The body is not valid JSON: {e.Message}", "body");
+                return Refused(400, ErrorCodes.ValidationInvalidParameter, $"The body is not valid JSON: {e.Message}", "body");
             }
         }
         finally
@@ -69,8 +69,8 @@ public static class JsonBody
         return isJson && charsetOk;
     }
 
-    private static Read TooLarge() => Refused(413, $"The body must be at most {MaxBytes} bytes.", "body");
+    private static Read TooLarge() => Refused(413, ErrorCodes.ValidationPayloadTooLarge, $"The body must be at most {MaxBytes} bytes.", "body");
 
-    private static Read Refused(int status, string detail, string field) =>
-        new(null, Problem.Of(status, ErrorCodes.ValidationInvalidParameter, detail, new { field }));
+    private static Read Refused(int status, string code, string detail, string field) =>
+        new(null, Problem.Of(status, code, detail, new { field }));
 }

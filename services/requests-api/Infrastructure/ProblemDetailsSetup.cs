@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Npgsql;
@@ -10,7 +12,8 @@ public static class ProblemDetailsSetup
 {
     /// <summary>
     /// Every error, ours or the framework's (unknown route, 405, exceptions), leaves as the contract's
-    /// problem+json: title is the code, plus <c>type</c>, <c>instance</c> and <c>timestamp</c>.
+    /// problem+json: title is the code, plus <c>type</c>, <c>instance</c>, <c>timestamp</c> and
+    /// <c>traceId</c> (see <see cref="TraceId"/>).
     /// </summary>
     public static IServiceCollection AddContractProblemDetails(this IServiceCollection services)
     {
@@ -33,11 +36,26 @@ public static class ProblemDetailsSetup
             if (status == 415) problem.Extensions.TryAdd("context", new { field = "Content-Type" });
             problem.Type = ErrorCodes.TypeFor(problem.Title);
             problem.Instance ??= context.HttpContext.Request.Path;
-            problem.Extensions.Remove("traceId");
+            problem.Extensions["traceId"] = TraceId(context.HttpContext);
             problem.Extensions["timestamp"] = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         });
         services.AddExceptionHandler<ContractExceptionHandler>();
         return services;
+    }
+
+    /// <summary>
+    /// The W3C trace id (32 hex digits) of the request's activity: the trace its spans are exported
+    /// under, and the caller's own when it sent a <c>traceparent</c>.
+    /// </summary>
+    public static string TraceId(HttpContext http)
+    {
+        if ((http.Features.Get<IHttpActivityFeature>()?.Activity ?? Activity.Current) is { IdFormat: ActivityIdFormat.W3C } activity)
+            return activity.TraceId.ToHexString();
+        // No activity (hosting's logging and every listener turned off): nothing is traced, but the
+        // caller's trace id, or a fresh one, still names the error.
+        return ActivityContext.TryParse(http.Request.Headers.TraceParent, http.Request.Headers.TraceState, out var parent)
+            ? parent.TraceId.ToHexString()
+            : ActivityTraceId.CreateRandom().ToHexString();
     }
 }
 

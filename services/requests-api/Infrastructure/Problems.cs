@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ProductionTests.RequestsApi.Infrastructure;
 
-/// <summary>The error codes of the public contract (the problem's <c>title</c>) and their statuses.</summary>
+/// <summary>
+/// The error codes (the problem's <c>title</c>): the contract's, and one of their own in Hopae's
+/// CATEGORY_ERROR_NAME scheme for each status the framework produces (405, 413, 415, 429).
+/// </summary>
 public static class ErrorCodes
 {
     public const string AuthInvalidCredentials = "AUTH_INVALID_CREDENTIALS";
@@ -15,24 +18,32 @@ public static class ErrorCodes
     public const string IdempotencyRequestInProgress = "IDEMPOTENCY_REQUEST_IN_PROGRESS";
     public const string SystemInternalError = "SYSTEM_INTERNAL_ERROR";
     public const string ProviderUnavailable = "PROVIDER_UNAVAILABLE";
+    public const string ResourceMethodNotAllowed = "RESOURCE_METHOD_NOT_ALLOWED";
+    public const string ValidationPayloadTooLarge = "VALIDATION_PAYLOAD_TOO_LARGE";
+    public const string ValidationUnsupportedMediaType = "VALIDATION_UNSUPPORTED_MEDIA_TYPE";
+    /// <summary>429: the limit is per credential (a key, or an address without one).</summary>
+    public const string AuthRateLimited = "AUTH_RATE_LIMITED";
 
+    /// <summary>Every code this API answers with.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>
     {
         AuthInvalidCredentials, AuthForbidden, ValidationMissingParameter, ValidationInvalidParameter,
         ResourceNotFound, ResourceConflict, IdempotencyKeyConflict, IdempotencyRequestInProgress,
         SystemInternalError, ProviderUnavailable,
+        ResourceMethodNotAllowed, ValidationPayloadTooLarge, ValidationUnsupportedMediaType, AuthRateLimited,
     };
 
-    /// <summary>
-    /// The code for a status the framework produced on its own (unknown route, 405, 413, 415...).
-    /// The contract's set of codes is closed, so every status maps onto one of them.
-    /// </summary>
+    /// <summary>The code for a status the framework produced on its own (unknown route, 405, 413, 415...).</summary>
     public static string ForStatus(int status) => status switch
     {
         401 => AuthInvalidCredentials,
         403 => AuthForbidden,
         404 => ResourceNotFound,
+        405 => ResourceMethodNotAllowed,
         409 => ResourceConflict,
+        413 => ValidationPayloadTooLarge,
+        415 => ValidationUnsupportedMediaType,
+        429 => AuthRateLimited,
         >= 400 and < 500 => ValidationInvalidParameter,
         503 => ProviderUnavailable,
         _ => SystemInternalError,

@@ -102,11 +102,7 @@ public static class RateLimitSetup
     {
         var seconds = RetryAfterSeconds(lease);
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        // The contract's codes are a closed set and none says "too many requests". 429 keeps the code
-        // ErrorCodes.ForStatus gives every other 4xx the framework produces (405, 413, 415):
-        // VALIDATION_INVALID_PARAMETER, the caller's side. The status and Retry-After say what to do;
-        // PROVIDER_UNAVAILABLE would wrongly tell the caller a dependency of ours is down.
-        return Problem.Of(StatusCodes.Status429TooManyRequests, ErrorCodes.ForStatus(StatusCodes.Status429TooManyRequests),
+        return Problem.Of(StatusCodes.Status429TooManyRequests, ErrorCodes.AuthRateLimited,
             $"Too many requests from this caller; retry after {seconds} s.").ExecuteAsync(http);
     }
 }

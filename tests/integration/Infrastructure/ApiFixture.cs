@@ -11,10 +11,15 @@ public sealed class ApiFixture : IAsyncLifetime
     public string ConnectionString => Platform.ConnectionString;
     public IDocumentStore Store => Platform.Store;
 
+    /// <summary>Another sandbox instance, on a real Kestrel port (started on first use).</summary>
+    public KestrelApi Kestrel => _kestrel ??= new KestrelApi(Platform);
+    private KestrelApi? _kestrel;
+
     public async Task InitializeAsync() => Platform = await TestPlatform.StartAsync();
 
     public async Task DisposeAsync()
     {
+        if (_kestrel is not null) await _kestrel.DisposeAsync();
         if (Platform is not null) await Platform.DisposeAsync();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -22,7 +23,15 @@ public static class HttpAssertions
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
         Assert.StartsWith("/", problem.GetProperty("instance").GetString());
         Assert.True(DateTimeOffset.TryParse(problem.GetProperty("timestamp").GetString(), out _));
+        Assert.Matches("^[0-9a-f]{32}$", problem.GetProperty("traceId").GetString());
         return problem;
+    }
+
+    /// <summary>A fresh W3C <c>traceparent</c> header value and the trace id it carries.</summary>
+    public static (string TraceParent, string TraceId) NewTrace()
+    {
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        return ($"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01", traceId);
     }
 
     public static async Task<JsonElement> ShouldBeJson(this HttpResponseMessage response, HttpStatusCode status)
