@@ -69,7 +69,7 @@ public static class OpenApiSchemas
     {
         schema.Type = JsonSchemaType.Object;
         schema.Description = "An error (RFC 9457). 'title' is the error code; 'context' names the field, the providers or the dependency where that helps.";
-        schema.Required = new HashSet<string> { "type", "title", "status", "detail", "instance", "timestamp" };
+        schema.Required = new HashSet<string> { "type", "title", "status", "detail", "instance", "timestamp", "traceId" };
         schema.Properties = new Dictionary<string, IOpenApiSchema>
         {
             ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "urn:production-tests:error:<code>" },
@@ -83,7 +83,7 @@ public static class OpenApiSchemas
             ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "What went wrong and what to do, for a person." },
             ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The request's path." },
             ["timestamp"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
-            ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The request's trace id (W3C), to find it in the traces." },
+            ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[0-9a-f]{32}$", Description = "The request's trace id (W3C), to find it in the traces." },
             ["context"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "Details: the refused field, every error, the providers and why each was refused." },
         };
     }
