@@ -37,7 +37,9 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         Assert.Equal(["smartid", "bankidse"], challenge.GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
         Assert.True(challenge.GetProperty("isActive").GetBoolean());
         Assert.Equal("first_come", challenge.GetProperty("challengeMode").GetString());
-        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.Challenges);   // one challenge per request: the contract with tpas
+        Assert.Equal(1, booked.Calls);        // and, with nothing failing, one call to book it
         Assert.Equal(2, await StreamLengthAsync(id));
     }
 
@@ -53,7 +55,10 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         Assert.Contains("Refuse me", request.GetProperty("failure").GetProperty("reason").GetString());
         Assert.False(request.TryGetProperty("challengeId", out _), "a failed request has no challengeId member");
         Assert.Equal("request", (await ListItemAsync(_acme, AcmeBank, id)).GetProperty("type").GetString());
-        Assert.Equal(0, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.Equal(0, booked.Challenges);
+        Assert.Equal(1, booked.Answered(422));   // a refusal is an answer: not asked again
+        Assert.Equal(1, booked.Calls);
     }
 
     [Fact]
@@ -74,7 +79,9 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         }
 
         await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
-        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);   // the restarted stub counts from its start
+        Assert.Equal(1, booked.Challenges);
+        Assert.Equal(1, booked.Answered(201));
     }
 
     [Fact]
@@ -88,7 +95,10 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         await api.Platform.ResetStubFaultsAsync();
 
         await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
-        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.True(booked.Answered(503) >= 1, $"the request was never answered 503, so the outage did not touch it: {booked}");
+        Assert.Equal(1, booked.Challenges);   // retried through the outage, booked once
+        Assert.Equal(1, booked.Answered(201));
     }
 
     [Fact]
@@ -105,7 +115,10 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         }
         await api.Platform.WaitForQueuesToDrainAsync();
 
-        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.Challenges);
+        Assert.Equal(2, booked.Calls);          // the redelivery asked tpas again...
+        Assert.Equal(1, booked.Answered(200));  // ...and got the challenge it had
         Assert.Equal(2, await StreamLengthAsync(id));
         Assert.Equal(scheduled.GetProperty("challengeId").GetString(), (await GetAsync(_acme, AcmeBank, id)).GetProperty("challengeId").GetString());
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ProductionTests.TpasStub.Bookings;
 using ProductionTests.TpasStub.Faults;
 using ProductionTests.TpasStub.Infrastructure;
 
@@ -20,6 +21,7 @@ public static class CreateChallengeEndpoint
         FaultSettings faults,
         IOptions<ChallengeOptions> options,
         TimeProvider clock,
+        BookingLedger bookings,
         ILoggerFactory loggers)
     {
         var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
@@ -42,6 +44,7 @@ public static class CreateChallengeEndpoint
 
         var (challenge, created) = store.GetOrCreate(key, () => New(key, request, clock.GetUtcNowMilliseconds(), options.Value.ExpiresAfter));
         if (!created) return TypedResults.Ok(challenge);
+        bookings.Created(key, challenge.Id);
 
         loggers.CreateLogger(typeof(CreateChallengeEndpoint).FullName!).LogDebug(
             "Created challenge {ChallengeId} for request {RequestId}", challenge.Id, challenge.RequestId);
