@@ -165,7 +165,7 @@ public static class Analysis
                 FaultEndSeconds = slot?.FaultEnd is { } e ? Round(timeline.Seconds(e)) : null,
                 OutageSeconds = slot is { FaultStart: { } fs, FaultEnd: { } fe } ? Round((fe - fs).TotalSeconds) : null,
                 Injected = slot is { IsFault: true } ? slot.Injected : null,
-                Notes = slot?.Notes ?? [],
+                Notes = slot is null ? [] : [.. slot.Observed.Select(o => $"observed: {o}"), .. slot.Notes],
                 Sent = rows.Count,
                 Accepted = rows.Count(r => r.Request.Accepted),
                 NotAccepted = rows.Count(r => !r.Request.Accepted && r.Request.Rejection is null),
@@ -202,7 +202,9 @@ public static class Analysis
         var unexpected = streamIds.Count(id => !ours.Contains(id) && id != warmUpRequestId && !unanswered.Contains(id));
         var streamSet = new HashSet<string>(streamIds);
 
-        var passed = overall.Lost == 0 && overall.Duplicated == 0 && overall.Mismatched == 0 && unexpected == 0 && !slotFigures.Any(s => s.Stalled);
+        // A fault that was not seen to take effect tested nothing: the run fails rather than pass on it.
+        var passed = overall.Lost == 0 && overall.Duplicated == 0 && overall.Mismatched == 0 && unexpected == 0 && !slotFigures.Any(s => s.Stalled)
+                     && slotFigures.All(s => s.Injected != false);
         return new SuiteResult
         {
             StartedAt = timeline.LoadStartedAt,

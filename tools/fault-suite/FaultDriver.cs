@@ -46,6 +46,7 @@ public sealed class FaultDriver(
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
+                    slot.WentWrong = true;
                     slot.Notes.Add($"the fault went wrong: {e.Message.Split('\n')[0].Trim()}");
                     log.Info($"{slot.Name}: went wrong: {e.Message}");
                 }
@@ -147,8 +148,7 @@ public sealed class FaultDriver(
         slot.FaultStart = DateTimeOffset.UtcNow;
         try
         {
-            await scripts.StopRabbitMqAsync(ct);
-            slot.Injected = !await ServerScripts.PortOpenAsync(servers.Amqp.Host, servers.RabbitMqPort);
+            await ObserveStopAsync(slot, "RabbitMQ", servers.Amqp.Host, servers.RabbitMqPort, () => scripts.StopRabbitMqAsync(ct));
             log.Info($"{slot.Name}: RabbitMQ stopped after {(DateTimeOffset.UtcNow - slot.FaultStart)?.TotalSeconds:0.0} s; starting it again in {options.Outage.TotalSeconds:0} s");
             await Task.Delay(options.Outage, ct);
         }
@@ -172,7 +172,9 @@ public sealed class FaultDriver(
     {
         log.Info($"{slot.Name}: SIGKILL {service.Name} (pid {service.ProcessId})");
         slot.FaultStart = DateTimeOffset.UtcNow;
-        slot.Injected = service.Kill();
+        var pid = service.ProcessId;
+        await ObserveStopAsync(slot, service.Name, service.BaseAddress.Host, service.BaseAddress.Port, () => Task.FromResult(service.Kill()));
+        if (pid is { } gone && !ProcessAlive(gone)) slot.Observed.Add($"{service.Name} pid {gone} gone");
         await Task.Delay(options.RestartDelay, ct);
         service.Start();
         var path = service == api ? "health/live" : null;
@@ -188,8 +190,7 @@ public sealed class FaultDriver(
         slot.FaultStart = DateTimeOffset.UtcNow;
         try
         {
-            await scripts.StopPostgresAsync(ct);
-            slot.Injected = !await ServerScripts.PortOpenAsync(servers.PostgresHost, servers.PostgresPort);
+            await ObserveStopAsync(slot, "PostgreSQL", servers.PostgresHost, servers.PostgresPort, () => scripts.StopPostgresAsync(ct));
         }
         finally
         {
@@ -210,13 +211,41 @@ public sealed class FaultDriver(
         {
             await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Put, new Uri(stub.BaseAddress, "admin/faults")) { Content = JsonContent.Create(new { down = true }) }, ct);
             using (var probe = await control.GetAsync(new Uri(stub.BaseAddress, "v1/challenges?requestId=fault-suite-probe"), ct))
-                slot.Injected = probe.StatusCode == HttpStatusCode.ServiceUnavailable;
+                if (probe.StatusCode == HttpStatusCode.ServiceUnavailable) slot.Observed.Add("tpas-stub answered 503");
             await Task.Delay(options.Outage, ct);
         }
         finally
         {
             await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(stub.BaseAddress, "admin/faults/reset")), CancellationToken.None);
             slot.FaultEnd = DateTimeOffset.UtcNow;
+        }
+    }
+
+    /// <summary>
+    /// Runs the stop and observes it: the port accepted connections before and refuses them after. A port that
+    /// was closed already proves nothing (the wrong port, or a server that was down anyway).
+    /// </summary>
+    private async Task ObserveStopAsync(Slot slot, string what, string host, int port, Func<Task> stop)
+    {
+        var openBefore = await ServerScripts.PortOpenAsync(host, port);
+        await stop();
+        var openAfter = await ServerScripts.PortOpenAsync(host, port);
+        if (openBefore && !openAfter)
+            slot.Observed.Add($"{what}'s port {port} refused connections");
+        else
+            log.Info($"{slot.Name}: {what}'s port {port} was {(openBefore ? "open" : "closed")} before and {(openAfter ? "open" : "closed")} after: the fault was not seen to take effect");
+    }
+
+    private static bool ProcessAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

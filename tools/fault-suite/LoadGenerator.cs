@@ -18,8 +18,12 @@ public sealed class Slot
     public DateTimeOffset? FaultStart { get; set; }
     /// <summary>When the broken part is back: server started, process ready, knob reset.</summary>
     public DateTimeOffset? FaultEnd { get; set; }
-    /// <summary>Whether the fault was seen to take effect (port closed, process gone, stub answering 503).</summary>
-    public bool Injected { get; set; }
+    /// <summary>Whether the fault was seen to take effect: set only from <see cref="Observed"/>, never from having tried.</summary>
+    public bool Injected => Observed.Count > 0 && !WentWrong;
+    /// <summary>What showed the fault took effect (the port refusing, the process gone, the stub answering 503...).</summary>
+    public List<string> Observed { get; } = [];
+    /// <summary>The injection or the recovery threw: the fault may not have happened, or the part did not come back.</summary>
+    public bool WentWrong { get; set; }
     /// <summary>When every accepted request sent before the fault's end had its outcome (the recovery gate), if it came.</summary>
     public DateTimeOffset? CaughtUpAt { get; set; }
     /// <summary>After the fault, no outcome at all for <see cref="SuiteOptions.StallAfter"/> while requests waited.</summary>

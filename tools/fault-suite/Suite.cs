@@ -133,6 +133,7 @@ public sealed class Suite(SuiteOptions options)
         Console.WriteLine(result.Passed
             ? $"PASSED: {result.Overall.Accepted} accepted requests, none lost, none duplicated, no stall."
             : $"FAILED: lost {result.Overall.Lost}, duplicated {result.Overall.Duplicated}, stalled faults {result.Slots.Count(s => s.Stalled)}, " +
+              $"faults not seen to take effect {result.Slots.Count(s => s.Injected == false)}, " +
               $"mismatched {result.Overall.Mismatched}, unexpected streams {result.UnexpectedStreams}.");
         return result.Passed ? 0 : 1;
     }
