@@ -89,6 +89,8 @@ public sealed class RequestRecord
     public bool Replayed { get; set; }
     /// <summary>An answer that is not retried (a 4xx other than 429 and 409 IDEMPOTENCY_REQUEST_IN_PROGRESS).</summary>
     public string? Rejection { get; set; }
+    public int? RejectionStatus { get; set; }
+    public string? RejectionCode { get; set; }
     public string? LastError { get; set; }
     public bool Accepted => RequestId is not null;
     public bool Done { get; set; }
@@ -184,6 +186,8 @@ public sealed class LoadGenerator(HttpClient http, SuiteOptions options, Timelin
                     else if (status < 500)
                     {
                         record.Rejection = record.LastError;
+                        record.RejectionStatus = status;
+                        record.RejectionCode = code.Length > 0 ? code : null;
                         return;
                     }
                 }

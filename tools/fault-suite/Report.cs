@@ -68,9 +68,14 @@ public static class Report
         foreach (var slot in result.Slots)
             foreach (var note in slot.Notes)
                 text.AppendLine($"{slot.Slot}: {note}");
-        if (result.NonEmptyQueues.Count > 0)
-            text.AppendLine("error/skipped queues holding messages (work that was given up): "
-                            + string.Join(", ", result.NonEmptyQueues.Select(q => $"{q.Queue} {q.Messages}")));
+        text.AppendLine($"tpas bookings: {result.BookingCalls} calls for the accepted requests, {result.Rebooked} requests booked more than once (retries, allowed); " +
+                        $"phantom calls (no committed request): {result.PhantomBookingCalls}; final 4xx the contract does not allow: {result.UndocumentedRejections}.");
+        text.AppendLine(result.NonEmptyQueues switch
+        {
+            null => "queues after the drain: could not be read.",
+            { Count: 0 } => "queues after the drain: all empty, _error queues included.",
+            var queues => "queues holding messages after the drain: " + string.Join(", ", queues.Select(q => $"{q.Queue} {q.Messages}")),
+        });
         foreach (var finding in result.Findings.Take(15))
             text.AppendLine($"{finding.Kind.ToUpperInvariant()} [{finding.Slot}] key {finding.Key} {finding.RequestId}: {finding.Detail}");
         if (result.Findings.Count > 15) text.AppendLine($"... and {result.Findings.Count - 15} more findings in the JSON.");

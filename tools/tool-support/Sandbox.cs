@@ -53,8 +53,8 @@ public sealed class Sandbox
     }
 
     /// <summary>
-    /// The vhost's <c>_error</c> and <c>_skipped</c> queues that hold messages: work that was given up.
-    /// (Other queues' counts are the management API's periodic statistics, seconds old, so not reported.)
+    /// The vhost's queues that hold messages (ready or unacknowledged). The counts are the management API's
+    /// periodic statistics, seconds old: a caller that wants "empty now" asks again until they settle.
     /// </summary>
     public async Task<IReadOnlyList<QueueDepth>> NonEmptyQueuesAsync(CancellationToken ct)
     {
@@ -67,7 +67,7 @@ public sealed class Sandbox
             long Count(string property) => queue.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
             var messages = Count("messages");
             var name = queue.GetProperty("name").GetString() ?? "";
-            if (messages > 0 && (name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal))) found.Add(new QueueDepth(queue.GetProperty("name").GetString() ?? "?", messages, Count("messages_unacknowledged")));
+            if (messages > 0) found.Add(new QueueDepth(name.Length > 0 ? name : "?", messages, Count("messages_unacknowledged")));
         }
         return found;
     }
