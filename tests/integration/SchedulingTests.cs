@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using MassTransit;
@@ -99,6 +100,24 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         Assert.True(booked.Answered(503) >= 1, $"the request was never answered 503, so the outage did not touch it: {booked}");
         Assert.Equal(1, booked.Challenges);   // retried through the outage, booked once
         Assert.Equal(1, booked.Answered(201));
+    }
+
+    [Fact]
+    public async Task A_booking_made_at_the_backend_whose_answer_is_lost_is_retried_into_the_same_one_challenge()
+    {
+        // The ambiguous case: tpas created the challenge, the scheduler saw a 503.
+        await api.Platform.SetStubFaultsAsync(new { lostAnswerRate = 1.0 });
+        var id = await CreateAsync(new { title = "Answer lost" });
+
+        var request = await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
+
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.LostAnswers);
+        Assert.Equal(1, booked.Challenges);
+        Assert.Equal(2, booked.Calls);           // the lost one, then the retry...
+        Assert.Equal(1, booked.Answered(200));   // ...answered with the challenge made by the first
+        var challenge = await api.Platform.Stub.GetFromJsonAsync<JsonElement>($"v1/challenges?requestId={id}");
+        Assert.Equal(challenge[0].GetProperty("id").GetString(), request.GetProperty("challengeId").GetString());
     }
 
     [Fact]

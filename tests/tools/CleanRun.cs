@@ -13,7 +13,7 @@ public sealed class CleanRun
     public static readonly DateTimeOffset T0 = new(2026, 11, 29, 8, 0, 0, TimeSpan.Zero);
     public const string WarmUp = "req_warm_up";
 
-    public SuiteOptions Options { get; } = new() { Faults = [FaultNames.ApiKill] };
+    public SuiteOptions Options { get; }
     public Timeline Timeline { get; }
     public List<RequestRecord> Requests { get; } = [];
     public List<StoredEvent> Events { get; } = [];
@@ -22,8 +22,9 @@ public sealed class CleanRun
     public List<StubBooking> Bookings { get; } = [new(WarmUp, 1, 1)];
     public List<QueueDepth>? Queues { get; set; } = [];
 
-    public CleanRun()
+    public CleanRun(string faultName = FaultNames.ApiKill)
     {
+        Options = new SuiteOptions { Faults = [faultName] };
         Timeline = new Timeline(T0, Options.Faults, TimeSpan.FromSeconds(20));
         var fault = Timeline.Slots[1];
         fault.Start = fault.FaultStart = T0.AddSeconds(5);

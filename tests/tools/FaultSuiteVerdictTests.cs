@@ -182,6 +182,28 @@ public sealed class FaultSuiteVerdictTests
     }
 
     [Fact]
+    public void A_kill_after_commit_without_a_201_replayed_did_not_exercise_its_path_and_fails_the_run()
+    {
+        var run = new CleanRun(FaultNames.ApiKillAfterCommit);
+
+        AssertFails(run.Analyse(), "api-kill-after-commit: no request got its 201 as a replay");
+    }
+
+    [Fact]
+    public void A_kill_after_commit_with_a_201_replayed_passes()
+    {
+        var run = new CleanRun(FaultNames.ApiKillAfterCommit);
+        var replayed = run.AddAccepted(2, slot: 1, sentAt: 6);
+        replayed.Attempts = 2;
+        replayed.Replayed = true;
+
+        var result = run.Analyse();
+
+        Assert.True(result.Passed, string.Join("; ", result.Verdict));
+        Assert.Equal(1, result.Overall.Replayed);
+    }
+
+    [Fact]
     public void A_stalled_fault_fails_the_run()
     {
         _run.Timeline.Slots[1].Stalled = true;

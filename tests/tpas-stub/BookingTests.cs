@@ -63,6 +63,22 @@ public sealed class BookingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lost_answer_creates_the_challenge_answers_503_and_the_retry_gets_that_challenge()
+    {
+        var requestId = StubHttp.NewRequestId();
+        await _client.PutFaults(new { lostAnswerRate = 1.0 });
+
+        await (await _client.CreateChallenge(requestId, StubHttp.ValidBody(requestId))).ShouldBeProblem(HttpStatusCode.ServiceUnavailable, "BACKEND_UNAVAILABLE");
+        var retried = await (await _client.CreateChallenge(requestId, StubHttp.ValidBody(requestId))).ShouldBeJson(HttpStatusCode.OK);
+
+        var booking = await _client.Bookings(requestId);
+        Assert.Equal(1, booking.GetProperty("challenges").GetInt32());
+        Assert.Equal(2, booking.GetProperty("calls").GetInt32());
+        Assert.Equal(1, booking.GetProperty("lostAnswers").GetInt32());
+        Assert.Equal(retried.GetProperty("id").GetString(), Assert.Single(booking.GetProperty("challengeIds").EnumerateArray()).GetString());
+    }
+
+    [Fact]
     public async Task The_ledger_answers_while_the_stub_is_down()
     {
         await _client.PutFaults(new { down = true });

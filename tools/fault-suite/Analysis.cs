@@ -154,6 +154,8 @@ public static class Analysis
         // A fault that was not seen to take effect tested nothing: the run fails rather than pass on it.
         foreach (var slot in slotFigures.Where(s => s.Injected == false)) verdict.Add($"{slot.Slot}: the fault was not seen to take effect");
         foreach (var slot in slotFigures.Where(s => s.Injected == true && s.RecoverSeconds is null)) verdict.Add($"{slot.Slot}: no request sent after the fault went through");
+        foreach (var slot in slotFigures.Where(s => s.Slot == FaultNames.ApiKillAfterCommit && s.Replayed == 0))
+            verdict.Add($"{slot.Slot}: no request got its 201 as a replay, so the path from a commit to a lost response was not exercised");
         Rule(challengesWithoutRequest > 0, $"{challengesWithoutRequest} stub challenges for no committed request");
         Rule(phantoms.Count > 0, $"{phantoms.Count} request ids booked at the stub that were never committed (phantom calls)");
         Rule(evidence.Queues is null, "the queues could not be read after the drain, so nothing shows they were empty");

@@ -75,6 +75,18 @@ public sealed class EventStoreReader(string connectionString)
         return events;
     }
 
+    /// <summary>How many of these titles (the load's are unique) a committed ChallengeRequested carries.</summary>
+    public async Task<int> CommittedTitlesAsync(IReadOnlyCollection<string> titles, CancellationToken ct)
+    {
+        if (titles.Count == 0) return 0;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"SELECT count(*) FROM {Schema}.mt_events WHERE {EventStoreNames.RequestedTypes} AND data::text LIKE ANY(@patterns)", connection);
+        command.Parameters.AddWithValue("patterns", titles.Select(t => $"%\"{t}\"%").ToArray());
+        return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
+    }
+
     public async Task<long> TombstonesAsync(CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);

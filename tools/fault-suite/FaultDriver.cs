@@ -11,19 +11,18 @@ namespace ProductionTests.FaultSuite;
 /// and not within <see cref="SuiteOptions.Settle"/> of the previous fault's end. The load lasts at least until <see cref="SuiteOptions.Settle"/>
 /// after the last fault's end, so every fault has requests sent after it.
 /// </summary>
-public sealed class FaultDriver(
+public sealed partial class FaultDriver(
     SuiteOptions options,
     Timeline timeline,
     ServerScripts scripts,
     ServerSettings servers,
-    ChildService scheduler,
-    ChildService api,
-    ChildService stub,
+    FaultTargets targets,
     HttpClient control,
     LoadGenerator generator,
     EventStoreReader reader,
     SuiteLog log)
 {
+    private readonly ChildService _scheduler = targets.Scheduler, _api = targets.Api, _stub = targets.Stub;
     public async Task RunAsync(CancellationToken ct)
     {
         try
@@ -134,10 +133,14 @@ public sealed class FaultDriver(
     private Task InjectAsync(Slot slot, CancellationToken ct) => slot.Name switch
     {
         FaultNames.RabbitMqStop => RabbitMqStopAsync(slot, ct),
-        FaultNames.SchedulerKill => KillAsync(slot, scheduler, ct),
-        FaultNames.ApiKill => KillAsync(slot, api, ct),
+        FaultNames.SchedulerKill => KillAsync(slot, _scheduler, ct),
+        FaultNames.ApiKill => KillAsync(slot, _api, ct),
         FaultNames.PostgresRestart => PostgresRestartAsync(slot, ct),
         FaultNames.Stub5xx => Stub5xxAsync(slot, ct),
+        FaultNames.RabbitMqKill => RabbitMqKillAsync(slot, ct),
+        FaultNames.PostgresKill => PostgresKillAsync(slot, ct),
+        FaultNames.ApiKillAfterCommit => ApiKillAfterCommitAsync(slot, ct),
+        FaultNames.StubLostAnswer => StubLostAnswerAsync(slot, ct),
         _ => throw new InvalidOperationException($"Unknown fault {slot.Name}."),
     };
 
@@ -177,7 +180,7 @@ public sealed class FaultDriver(
         if (pid is { } gone && !ProcessAlive(gone)) slot.Observed.Add($"{service.Name} pid {gone} gone");
         await Task.Delay(options.RestartDelay, ct);
         service.Start();
-        var path = service == api ? "health/live" : null;
+        var path = service == _api ? "health/live" : null;
         await service.WaitReadyAsync(control, TimeSpan.FromSeconds(180), ct, path);
         slot.FaultEnd = DateTimeOffset.UtcNow;
         log.Info($"{slot.Name}: {service.Name} restarted (pid {service.ProcessId}) and answering {path ?? "health/ready"}");
@@ -209,14 +212,14 @@ public sealed class FaultDriver(
         slot.FaultStart = DateTimeOffset.UtcNow;
         try
         {
-            await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Put, new Uri(stub.BaseAddress, "admin/faults")) { Content = JsonContent.Create(new { down = true }) }, ct);
-            using (var probe = await control.GetAsync(new Uri(stub.BaseAddress, "v1/challenges?requestId=fault-suite-probe"), ct))
+            await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Put, new Uri(_stub.BaseAddress, "admin/faults")) { Content = JsonContent.Create(new { down = true }) }, ct);
+            using (var probe = await control.GetAsync(new Uri(_stub.BaseAddress, "v1/challenges?requestId=fault-suite-probe"), ct))
                 if (probe.StatusCode == HttpStatusCode.ServiceUnavailable) slot.Observed.Add("tpas-stub answered 503");
             await Task.Delay(options.Outage, ct);
         }
         finally
         {
-            await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(stub.BaseAddress, "admin/faults/reset")), CancellationToken.None);
+            await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(_stub.BaseAddress, "admin/faults/reset")), CancellationToken.None);
             slot.FaultEnd = DateTimeOffset.UtcNow;
         }
     }

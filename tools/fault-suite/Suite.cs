@@ -24,10 +24,10 @@ public sealed class Suite(SuiteOptions options)
         var ports = new ServicePorts(options.ApiPort, options.StubPort, options.SchedulerPort);
 
         // Before anything is created: can every chosen fault be injected on exactly our servers?
-        if (options.Faults.Contains(FaultNames.PostgresRestart) && scripts.PostgresRestartProblem() is { } postgresProblem)
-            throw new SetupException($"{FaultNames.PostgresRestart}: {postgresProblem} (or leave the fault out with --faults).");
-        if (options.Faults.Contains(FaultNames.RabbitMqStop) && scripts.RabbitMqRestartProblem() is { } rabbitProblem)
-            throw new SetupException($"{FaultNames.RabbitMqStop}: {rabbitProblem} (or leave the fault out with --faults).");
+        if (options.Faults.FirstOrDefault(FaultNames.NeedsPostgresScripts) is { } postgresFault && scripts.PostgresRestartProblem() is { } postgresProblem)
+            throw new SetupException($"{postgresFault}: {postgresProblem} (or leave the fault out with --faults).");
+        if (options.Faults.FirstOrDefault(FaultNames.NeedsRabbitMqScripts) is { } rabbitFault && scripts.RabbitMqRestartProblem() is { } rabbitProblem)
+            throw new SetupException($"{rabbitFault}: {rabbitProblem} (or leave the fault out with --faults).");
         await LocalSystem.EnsurePortsFreeAsync(ports);
 
         log.Info($"checkout {root}");
@@ -42,13 +42,14 @@ public sealed class Suite(SuiteOptions options)
         await system.StartServicesAsync(ports, new Dictionary<string, string> { ["RateLimit__Enabled"] = "false" }, control, ct);
         var (stub, scheduler, api) = (system.Stub, system.Scheduler, system.Api);
 
+        await using var proxy = new HoldingProxy(api.BaseAddress.Port);
         using var load = new HttpClient(new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(2),
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
         })
         {
-            BaseAddress = api.BaseAddress,
+            BaseAddress = proxy.BaseAddress,
             Timeout = Timeout.InfiniteTimeSpan,
         };
         var warmUpId = await DemoApi.WarmUpAsync(load, $"Fault suite {runId} warm-up", $"fault-suite-{runId}-warm-up", log, ct);
@@ -60,7 +61,7 @@ public sealed class Suite(SuiteOptions options)
         log.Info($"{options.Rate:0.#} requests/s for {options.Duration.TotalSeconds:0} s; faults: {(options.Faults.Count > 0 ? string.Join(", ", options.Faults) : "none")}");
         var generator = new LoadGenerator(load, options, timeline, runId);
         var reader = new EventStoreReader(sandbox.PostgresConnectionString);
-        var driver = new FaultDriver(options, timeline, scripts, servers, scheduler, api, stub, control, generator, reader, log);
+        var driver = new FaultDriver(options, timeline, scripts, servers, new FaultTargets(scheduler, api, stub, proxy), control, generator, reader, log);
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var progress = ProgressAsync(generator, timeline, log, sandbox, progressStop.Token);
         var loadTask = generator.RunAsync(ct);

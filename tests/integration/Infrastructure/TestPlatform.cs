@@ -123,7 +123,7 @@ public sealed class TestPlatform : IAsyncDisposable
     {
         var booking = await Stub.GetFromJsonAsync<System.Text.Json.JsonElement>($"admin/bookings/{Uri.EscapeDataString(requestId)}");
         return new StubBookings(booking.GetProperty("calls").GetInt32(), booking.GetProperty("challenges").GetInt32(),
-            booking.GetProperty("answers").EnumerateObject().ToDictionary(a => a.Name, a => a.Value.GetInt32()));
+            booking.GetProperty("answers").EnumerateObject().ToDictionary(a => a.Name, a => a.Value.GetInt32()), booking.GetProperty("lostAnswers").GetInt32());
     }
 
     public Task SetStubFaultsAsync(object faults) => Stub.PutAsJsonAsync("admin/faults", faults).ContinueWith(t => t.Result.EnsureSuccessStatusCode());
