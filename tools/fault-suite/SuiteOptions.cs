@@ -71,9 +71,10 @@ public sealed record SuiteOptions
 
         Drives open-loop load at requests-api (each POST with its own Idempotency-Key, retried with it on a
         timeout, a 5xx, a 409 IDEMPOTENCY_REQUEST_IN_PROGRESS or a connection error) while it injects faults
-        one after another, then checks the event store and tpas-stub: every request that got a 201 must have
-        exactly one ChallengeRequested, exactly one outcome and at most one challenge at the stub. After each
-        fault it waits for the backlog before the next fault, so one fault's stall is not cured by the next.
+        one after another, then checks the event store, tpas-stub and the queues: every request that got a 201
+        must have exactly one ChallengeRequested, exactly one outcome and exactly one challenge at the stub,
+        and every fault must be seen to take effect (docs/reliability.md lists every rule). After each fault
+        it waits for the backlog before the next fault, so one fault's stall is not cured by the next.
 
           --rate N             requests per second (default 100)
           --duration S         seconds of load (default 60; extended when the faults need longer)
@@ -97,7 +98,7 @@ public sealed record SuiteOptions
         Needs ConnectionStrings__Postgres, ConnectionStrings__RabbitMq and RabbitMq__ManagementUrl (source .data/env)
         and the Release builds of the three services. The scripts that stop and start the servers get
         PT_POSTGRES_PORT / PT_RABBITMQ_PORT / PT_RABBITMQ_MGMT_PORT from the environment, or else from those URLs.
-        Exit code: 0 when nothing was lost, duplicated or stalled, 1 when something was, 2 when the suite could not run.
+        Exit code: 0 when every rule of the verdict held, 1 when one broke, 2 when the suite could not run.
         """;
 
     public static SuiteOptions Parse(IReadOnlyList<string> args)
