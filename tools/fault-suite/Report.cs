@@ -16,7 +16,7 @@ public static class Report
 
     public static string Table(SuiteResult result)
     {
-        var header = new[] { "slot", "fault at (s)", "outage", "sent", "accepted", "not acc.", "scheduled", "failed", "lost", "dup.", "recover", "caught up", "latency p50/max" };
+        var header = new[] { "slot", "fault at (s)", "outage", "sent", "accepted", "not acc.", "scheduled", "failed", "lost", "dup.", "replayed", "recover", "caught up", "latency p50/max" };
         var rows = result.Slots.Append(result.Overall).Select(Row).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
 
@@ -45,6 +45,7 @@ public static class Report
         N(s.Failed),
         N(s.Lost),
         N(s.Duplicated),
+        N(s.Replayed),
         s.Stalled ? "STALLED" : s.RecoverSeconds is { } recover ? $"{F(recover)} s" : (s.Slot is "baseline" ? "-" : s.Slot == "overall" ? "-" : "never"),
         s.CaughtUpSeconds is { } caughtUp ? $"{F(caughtUp)} s" : "-",
         s.LatencyP50Seconds is { } p50 ? $"{F(p50)}/{F(s.LatencyMaxSeconds ?? 0)} s" : "-",
