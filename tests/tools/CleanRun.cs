@@ -20,7 +20,7 @@ public sealed class CleanRun
     public List<string> Streams { get; } = [WarmUp];
     public List<StubChallenge> Challenges { get; } = [];
     public List<StubBooking> Bookings { get; } = [new(WarmUp, 1, 1)];
-    public List<QueueDepth>? Queues { get; set; } = [];
+    public List<QueueDepth>? Queues { get; set; } = [.. Analysis.PlatformQueues.Select(q => new QueueDepth(q, 0, 0)), new("scheduler-challenge-requested_error", 0, 0)];
 
     public CleanRun(string faultName = FaultNames.ApiKill)
     {

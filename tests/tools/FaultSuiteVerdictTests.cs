@@ -87,9 +87,18 @@ public sealed class FaultSuiteVerdictTests
     [InlineData("requests-api-challenge-outcomes_skipped")]
     public void A_message_left_in_any_queue_after_the_drain_fails_the_run(string queue)
     {
-        _run.Queues = [new QueueDepth(queue, 1, 0)];
+        _run.Queues!.RemoveAll(q => q.Queue == queue);
+        _run.Queues.Add(new QueueDepth(queue, 1, 0));
 
         AssertFails(_run.Analyse(), $"messages left after the drain: {queue} 1");
+    }
+
+    [Fact]
+    public void No_queues_found_is_not_empty_queues_and_fails_the_run()
+    {
+        _run.Queues = [];
+
+        AssertFails(_run.Analyse(), "the platform's queues were not among those read: scheduler-challenge-requested, requests-api-challenge-outcomes");
     }
 
     [Fact]

@@ -16,9 +16,12 @@ public static class Analysis
         ["stalled"] = "after a fault, no outcome at all was recorded for --stall seconds (45) while accepted requests sent before the fault's end waited: the pipeline had stopped. Before the next fault the suite waits for the backlog (at most --recovery-cap, 120 s), so a later fault cannot hide a stall. Must not happen.",
         ["recover"] = "time to recover: from the fault's end until the outcome of the first accepted request first sent after the fault's end, i.e. until a new request goes through end to end again.",
         ["caught up"] = "from the fault's end until every accepted request first sent before the fault's end has its outcome (the backlog is cleared); 0 when nothing was waiting.",
-        ["verdict"] = "the run fails on any of: nothing accepted; a lost, duplicated or mismatched request; an unexpected stream; a stall; a fault not seen to take effect (port open before and refusing after, the killed pid gone, the stub answering 503) or one after which no request went through; a stub challenge or a booking call for a request id never committed (phantom); a message left in any queue after the drain (_error included) or queues that could not be read; a committed request whose client got no 201 and which never got an outcome; a final 4xx to a create that the contract does not document, or IDEMPOTENCY_KEY_CONFLICT (the body never changes).",
+        ["verdict"] = "the run fails on any of: nothing accepted; a lost, duplicated or mismatched request; an unexpected stream; a stall; a fault not seen to take effect (port open before and refusing after, the killed pid gone, the stub answering 503) or one after which no request went through; a stub challenge or a booking call for a request id never committed (phantom); a message left in any queue after the drain (_error included), queues that could not be read, or the platform's queues not among them; a committed request whose client got no 201 and which never got an outcome; a final 4xx to a create that the contract does not document, or IDEMPOTENCY_KEY_CONFLICT (the body never changes).",
         ["latency"] = "from a request's first attempt until its outcome event was committed (mt_events.timestamp), over the slot's accepted requests: median / maximum.",
     };
+
+    /// <summary>The queues the scheduler and requests-api consume from: they must be there to be found empty.</summary>
+    public static readonly IReadOnlyList<string> PlatformQueues = ["scheduler-challenge-requested", "requests-api-challenge-outcomes"];
 
     public static SuiteResult Analyse(SuiteOptions options, Timeline timeline, SuiteEvidence evidence)
     {
@@ -159,8 +162,12 @@ public static class Analysis
             verdict.Add($"{slot.Slot}: no request got its 201 as a replay, so the path from a commit to a lost response was not exercised");
         Rule(challengesWithoutRequest > 0, $"{challengesWithoutRequest} stub challenges for no committed request");
         Rule(phantoms.Count > 0, $"{phantoms.Count} request ids booked at the stub that were never committed (phantom calls)");
+        var nonEmpty = (evidence.Queues ?? []).Where(q => q.Messages > 0).ToList();
+        var missingQueues = evidence.Queues is null ? [] : PlatformQueues.Where(name => evidence.Queues.All(q => q.Queue != name)).ToList();
         Rule(evidence.Queues is null, "the queues could not be read after the drain, so nothing shows they were empty");
-        Rule(evidence.Queues is { Count: > 0 }, $"messages left after the drain: {string.Join(", ", (evidence.Queues ?? []).Select(q => $"{q.Queue} {q.Messages}"))}");
+        // Empty because they were never found is not empty: the wrong vhost, or queues never declared.
+        Rule(missingQueues.Count > 0, $"the platform's queues were not among those read: {string.Join(", ", missingQueues)}");
+        Rule(nonEmpty.Count > 0, $"messages left after the drain: {string.Join(", ", nonEmpty.Select(q => $"{q.Queue} {q.Messages}"))}");
         Rule(createdWithout201Pending > 0, $"{createdWithout201Pending} committed requests whose client got no 201 never got an outcome");
         Rule(undocumented.Count > 0, $"{undocumented.Count} creates ended with a 4xx the contract does not allow for them ({string.Join(", ", undocumented.Select(r => r.Rejection).Distinct())})");
         return new SuiteResult
@@ -182,7 +189,7 @@ public static class Analysis
             BookingCalls = ourBookings.Sum(b => b.Calls),
             Rebooked = ourBookings.Count(b => b.Calls > 1),
             UndocumentedRejections = undocumented.Count,
-            NonEmptyQueues = evidence.Queues,
+            NonEmptyQueues = evidence.Queues is null ? null : nonEmpty,
             Tombstones = evidence.Tombstones,
             DrainSeconds = Round(evidence.Drain.TotalSeconds)!.Value,
             Drained = evidence.Drained,

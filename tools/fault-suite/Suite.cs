@@ -142,7 +142,7 @@ public sealed class Suite(SuiteOptions options)
     }
 
     /// <summary>
-    /// The queues holding messages after the drain, read until they are empty or for 20 s: the management API's
+    /// The vhost's queues after the drain, read until every one is empty or for 20 s: the management API's
     /// counts lag by its statistics interval (5 s). Null when they could not be read at all.
     /// </summary>
     private static async Task<IReadOnlyList<QueueDepth>?> SettledQueuesAsync(Sandbox sandbox, SuiteLog log, CancellationToken ct)
@@ -151,9 +151,9 @@ public sealed class Suite(SuiteOptions options)
         var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
         do
         {
-            try { last = await sandbox.NonEmptyQueuesAsync(ct); }
+            try { last = await sandbox.QueuesAsync(ct); }
             catch (HttpRequestException e) { log.Info($"could not read the queues: {e.Message}"); }
-            if (last is { Count: 0 }) return last;
+            if (last is not null && last.All(q => q.Messages == 0)) return last;
             await Task.Delay(2000, ct);
         } while (DateTimeOffset.UtcNow < until);
         return last;

@@ -42,7 +42,7 @@ public sealed record SuiteEvidence
     public IReadOnlyDictionary<string, string> KeyRecords { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<StubChallenge> StubChallenges { get; init; } = [];
     public IReadOnlyList<StubBooking> Bookings { get; init; } = [];
-    /// <summary>Null when the management API could not be read: then nothing says the queues are empty.</summary>
+    /// <summary>Every queue of the run's vhost after the drain; null when the management API could not be read.</summary>
     public required IReadOnlyList<QueueDepth>? Queues { get; init; }
     public long Tombstones { get; init; }
     public TimeSpan Drain { get; init; }
