@@ -82,7 +82,10 @@ case "${1:-start}" in
     if docker_answers; then
       docker compose -f "$ROOT/deploy/docker-compose.yml" stop postgres >/dev/null
     elif [ -s "$DATA/PG_VERSION" ]; then
-      as_pg "$(find_bin pg_ctl)" -D "$DATA" -m fast stop >/dev/null || true
+      # Nothing running is fine; a server that does not stop is a failure (the fault suite relies on it).
+      if as_pg "$(find_bin pg_ctl)" -D "$DATA" status >/dev/null 2>&1; then
+        as_pg "$(find_bin pg_ctl)" -D "$DATA" -m fast -w -t 60 stop >/dev/null
+      fi
     fi
     ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;

@@ -143,6 +143,7 @@ case "${1:-start}" in
         (cd "$DATA" && as_rmq "$RMQ_BIN/rabbitmqctl" -q -n "$NODE" stop "$PID_FILE" >/dev/null 2>&1) \
           || kill -TERM "$(cat "$PID_FILE")" 2>/dev/null || true   # SIGTERM is a graceful shutdown too
         for _ in $(seq 1 150); do node_running || break; sleep 0.2; done
+        if node_running; then echo "RabbitMQ (pid $(cat "$PID_FILE")) is still running after 30 s" >&2; exit 1; fi
       fi
     fi
     ;;

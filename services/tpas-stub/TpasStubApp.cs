@@ -1,3 +1,4 @@
+using ProductionTests.TpasStub.Bookings;
 using ProductionTests.TpasStub.Challenges;
 using ProductionTests.TpasStub.Faults;
 using ProductionTests.TpasStub.Infrastructure;
@@ -28,9 +29,11 @@ public static class TpasStubApp
         services.AddChallenges();
         services.AddParticipations();
         services.AddFaults();
+        services.AddBookings();
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseBookingCounter();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live");
@@ -38,6 +41,7 @@ public static class TpasStubApp
         app.MapParticipations();
         app.MapChallengesAdmin();
         app.MapFaultsAdmin();
+        app.MapBookingsAdmin();
         return app;
     }
 }

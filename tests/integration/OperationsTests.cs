@@ -91,7 +91,10 @@ public sealed class OperationsTests(ApiFixture api) : IAsyncLifetime
         Assert.All(subscriber.For(id).Where(r => r.MessageType.EndsWith("ChallengeScheduled")),
             r => Assert.Equal(challengeId, r.Message.GetProperty("challengeId").GetString()));
         // Replay is safe: no second challenge, no second outcome, the same challenge.
-        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.Challenges);
+        Assert.Equal(2, booked.Calls);
+        Assert.Equal(1, booked.Answered(200));
         await using var session = api.Store.QuerySession();
         Assert.Equal(2, (await session.Events.FetchStreamAsync(id)).Count);
         Assert.Equal(challengeId, (await SchedulingTests.GetAsync(_acme, AcmeBank, id)).GetProperty("challengeId").GetString());

@@ -34,7 +34,9 @@ public sealed class OutageTests
         proxy.Up();
 
         await SchedulingTests.WaitForStatusAsync(acme, AcmeBank, id, "scheduled");
-        Assert.Equal(1, await platform.StubChallengeCountAsync(id));
+        var booked = await platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.Challenges);
+        Assert.Equal(1, booked.Answered(201));
         await Eventually.HoldsAsync(async () => (await acme.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(20), "readiness to recover with the broker");
     }
@@ -52,7 +54,9 @@ public sealed class OutageTests
         var restarted = platform.NewApi(relay: true);
 
         await SchedulingTests.WaitForStatusAsync(restarted.ClientWithKey(AcmeKey), AcmeBank, id, "scheduled");
-        Assert.Equal(1, await platform.StubChallengeCountAsync(id));
+        var booked = await platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.Challenges);
+        Assert.Equal(1, booked.Answered(201));
     }
 
     [Fact]
@@ -79,6 +83,7 @@ public sealed class OutageTests
         await SchedulingTests.WaitForStatusAsync(acme, AcmeBank, id, "scheduled");
         await platform.WaitForQueuesToDrainAsync();
 
-        Assert.Equal(0, await platform.StubChallengeCountAsync(old));
+        // Not even a call: the old request was never published, so the scheduler never asked for it.
+        Assert.Equal(0, (await platform.StubBookingsAsync(old)).Calls);
     }
 }

@@ -26,7 +26,10 @@ public sealed class OutcomePublishTests
 
         await SchedulingTests.WaitForStatusAsync(acme, AcmeBank, id, "scheduled");
         Assert.True(hang.Attempts >= 2, $"{hang.Attempts} publishes of the outcome: the hung one and at least one after it");
-        Assert.Equal(1, await platform.StubChallengeCountAsync(id));
+        var booked = await platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.Challenges);
+        // The hung publish's message was retried from the start: a second call, answered with the same challenge.
+        Assert.True(booked.Calls >= 2 && booked.Answered(200) >= 1, $"the retry did not ask tpas again: {booked}");
         // The request's message is acknowledged: the publish left behind does not hold it.
         await platform.WaitForQueuesToDrainAsync();
         await using var session = platform.Store.QuerySession();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using MassTransit;
@@ -37,7 +38,9 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         Assert.Equal(["smartid", "bankidse"], challenge.GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
         Assert.True(challenge.GetProperty("isActive").GetBoolean());
         Assert.Equal("first_come", challenge.GetProperty("challengeMode").GetString());
-        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.Challenges);   // one challenge per request: the contract with tpas
+        Assert.Equal(1, booked.Calls);        // and, with nothing failing, one call to book it
         Assert.Equal(2, await StreamLengthAsync(id));
     }
 
@@ -53,7 +56,10 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         Assert.Contains("Refuse me", request.GetProperty("failure").GetProperty("reason").GetString());
         Assert.False(request.TryGetProperty("challengeId", out _), "a failed request has no challengeId member");
         Assert.Equal("request", (await ListItemAsync(_acme, AcmeBank, id)).GetProperty("type").GetString());
-        Assert.Equal(0, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.Equal(0, booked.Challenges);
+        Assert.Equal(1, booked.Answered(422));   // a refusal is an answer: not asked again
+        Assert.Equal(1, booked.Calls);
     }
 
     [Fact]
@@ -74,7 +80,9 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         }
 
         await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
-        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);   // the restarted stub counts from its start
+        Assert.Equal(1, booked.Challenges);
+        Assert.Equal(1, booked.Answered(201));
     }
 
     [Fact]
@@ -88,7 +96,28 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         await api.Platform.ResetStubFaultsAsync();
 
         await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
-        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.True(booked.Answered(503) >= 1, $"the request was never answered 503, so the outage did not touch it: {booked}");
+        Assert.Equal(1, booked.Challenges);   // retried through the outage, booked once
+        Assert.Equal(1, booked.Answered(201));
+    }
+
+    [Fact]
+    public async Task A_booking_made_at_the_backend_whose_answer_is_lost_is_retried_into_the_same_one_challenge()
+    {
+        // The ambiguous case: tpas created the challenge, the scheduler saw a 503.
+        await api.Platform.SetStubFaultsAsync(new { lostAnswerRate = 1.0 });
+        var id = await CreateAsync(new { title = "Answer lost" });
+
+        var request = await WaitForStatusAsync(_acme, AcmeBank, id, "scheduled");
+
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.LostAnswers);
+        Assert.Equal(1, booked.Challenges);
+        Assert.Equal(2, booked.Calls);           // the lost one, then the retry...
+        Assert.Equal(1, booked.Answered(200));   // ...answered with the challenge made by the first
+        var challenge = await api.Platform.Stub.GetFromJsonAsync<JsonElement>($"v1/challenges?requestId={id}");
+        Assert.Equal(challenge[0].GetProperty("id").GetString(), request.GetProperty("challengeId").GetString());
     }
 
     [Fact]
@@ -105,7 +134,10 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
         }
         await api.Platform.WaitForQueuesToDrainAsync();
 
-        Assert.Equal(1, await api.Platform.StubChallengeCountAsync(id));
+        var booked = await api.Platform.StubBookingsAsync(id);
+        Assert.Equal(1, booked.Challenges);
+        Assert.Equal(2, booked.Calls);          // the redelivery asked tpas again...
+        Assert.Equal(1, booked.Answered(200));  // ...and got the challenge it had
         Assert.Equal(2, await StreamLengthAsync(id));
         Assert.Equal(scheduled.GetProperty("challengeId").GetString(), (await GetAsync(_acme, AcmeBank, id)).GetProperty("challengeId").GetString());
     }

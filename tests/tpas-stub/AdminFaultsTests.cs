@@ -6,7 +6,7 @@ namespace ProductionTests.TpasStub.Tests;
 
 public sealed class AdminFaultsTests : IDisposable
 {
-    private const string NoFaults = """{"latencyMs":0,"errorRate":0,"refuseTitles":[],"refuseProviders":[],"down":false}""";
+    private const string NoFaults = """{"latencyMs":0,"errorRate":0,"refuseTitles":[],"refuseProviders":[],"down":false,"lostAnswerRate":0,"lostAnswerDelayMs":0}""";
     private readonly StubFactory _stub = new();
     private readonly HttpClient _client;
 
@@ -19,7 +19,7 @@ public sealed class AdminFaultsTests : IDisposable
     {
         Assert.Equal(NoFaults, (await (await _client.GetAsync("/admin/faults")).ShouldBeJson(HttpStatusCode.OK)).GetRawText());
 
-        const string knobs = """{"latencyMs":5,"errorRate":0.25,"refuseTitles":["No"],"refuseProviders":["freja"],"down":true}""";
+        const string knobs = """{"latencyMs":5,"errorRate":0.25,"refuseTitles":["No"],"refuseProviders":["freja"],"down":true,"lostAnswerRate":0.5,"lostAnswerDelayMs":7}""";
         var put = await _client.PutAsync("/admin/faults", new StringContent(knobs, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(knobs, (await put.ShouldBeJson(HttpStatusCode.OK)).GetRawText());
         Assert.Equal(knobs, (await (await _client.GetAsync("/admin/faults")).ShouldBeJson(HttpStatusCode.OK)).GetRawText());
@@ -49,13 +49,15 @@ public sealed class AdminFaultsTests : IDisposable
 
         var knobs = await (await stub.CreateClient().GetAsync("/admin/faults")).ShouldBeJson(HttpStatusCode.OK);
 
-        Assert.Equal("""{"latencyMs":1,"errorRate":0.5,"refuseTitles":["A","B"],"refuseProviders":["freja"],"down":false}""", knobs.GetRawText());
+        Assert.Equal("""{"latencyMs":1,"errorRate":0.5,"refuseTitles":["A","B"],"refuseProviders":["freja"],"down":false,"lostAnswerRate":0,"lostAnswerDelayMs":0}""", knobs.GetRawText());
     }
 
     [Theory]
     [InlineData("""{"errorRate":1.5}""")]
     [InlineData("""{"errorRate":-0.1}""")]
     [InlineData("""{"latencyMs":-1}""")]
+    [InlineData("""{"lostAnswerRate":1.01}""")]
+    [InlineData("""{"lostAnswerDelayMs":-1}""")]
     [InlineData("""{"down":"yes"}""")]
     [InlineData("""{"down":""")]
     public async Task Invalid_knobs_are_400_and_change_nothing(string json)

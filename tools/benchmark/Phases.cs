@@ -127,6 +127,8 @@ public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests,
     private async Task DrainBetweenPhasesAsync(long since, string phase, CancellationToken ct)
     {
         var drain = await pipeline.DrainAsync(since, options.DrainPatience, ct, $"{phase} drain");
+        if (drain.Duplicates > 0)
+            throw new SetupException($"{phase}: {drain.Duplicates} requests got a second outcome (or a second request event); see {log.Directory}.");
         if (drain.Drained)
             log.Info($"{phase}: backlog of {drain.BacklogAtStop} outcomes drained in {drain.Seconds:0.0} s");
         else

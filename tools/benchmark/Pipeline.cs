@@ -4,8 +4,11 @@ using static ProductionTests.Tools.EventStoreNames;
 
 namespace ProductionTests.Benchmark;
 
-/// <summary>The outcome backlog after a load: how many there were when it stopped, and how long they took.</summary>
-public sealed record DrainFigures(long BacklogAtStop, bool Drained, double Seconds);
+/// <summary>
+/// The outcome backlog after a load, per request id: how many requests had none when it stopped, how long
+/// they took, and how many second outcomes (or second requests) for one id were seen meanwhile.
+/// </summary>
+public sealed record DrainFigures(long BacklogAtStop, bool Drained, double Seconds, int Duplicates = 0);
 
 /// <summary>
 /// The pipeline as the event store shows it, read directly from PostgreSQL. A phase remembers the
@@ -36,39 +39,42 @@ public sealed class Pipeline(string connectionString, SuiteLog log) : IAsyncDisp
     }
 
     /// <summary>
-    /// Requests created after <paramref name="since"/> that have no outcome yet, counted as the drain polls:
-    /// events at or below the daemon's high-water mark (every one of them committed, none to come) are counted
-    /// once and kept; only the events above it are counted again on the next poll. Counting every event of the
-    /// phase on every poll (50 ms) cost PostgreSQL up to 160 ms a poll after a large load and slowed the very
-    /// drain it measured.
+    /// Requests created after <paramref name="since"/> without an outcome, per request id (<see cref="OutcomeBacklog"/>):
+    /// each poll reads only the events after the last settled one, since reading every event of the phase on
+    /// every poll (50 ms) cost PostgreSQL up to 160 ms a poll after a large load and slowed the very drain it measured.
     /// </summary>
     private sealed class Backlog(NpgsqlDataSource database, long since)
     {
-        private long _settledUpTo = since;
-        private long _settledBacklog;
+        private readonly OutcomeBacklog _backlog = new(since);
+
+        public int Duplicates => _backlog.Duplicates;
 
         public async Task<long> CountAsync(CancellationToken ct)
         {
             await using var command = database.CreateCommand($"""
-                WITH mark AS (SELECT COALESCE((SELECT last_seq_id FROM {Schema}.mt_event_progression WHERE name = 'HighWaterMark'), 0) AS high)
-                SELECT mark.high,
-                       count(*) FILTER (WHERE seq_id <= mark.high AND {RequestedTypes}) - count(*) FILTER (WHERE seq_id <= mark.high AND {OutcomeTypes}),
-                       count(*) FILTER (WHERE seq_id > mark.high AND {RequestedTypes}) - count(*) FILTER (WHERE seq_id > mark.high AND {OutcomeTypes})
-                FROM mark LEFT JOIN {Schema}.mt_events ON seq_id > $1
-                GROUP BY mark.high
+                SELECT COALESCE((SELECT last_seq_id FROM {Schema}.mt_event_progression WHERE name = 'HighWaterMark'), 0), seq_id, stream_id, {RequestedTypes}
+                FROM {Schema}.mt_events WHERE seq_id > $1 AND ({RequestedTypes} OR {OutcomeTypes}) ORDER BY seq_id
                 """);
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _settledUpTo });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            var high = reader.GetInt64(0);
-            var settled = reader.GetInt64(1);
-            var unsettled = reader.GetInt64(2);
-            if (high > _settledUpTo)
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _backlog.SettledUpTo });
+            var events = new List<PipelineEvent>();
+            long? high = null;
+            await using (var reader = await command.ExecuteReaderAsync(ct))
             {
-                _settledBacklog += settled;
-                _settledUpTo = high;
+                while (await reader.ReadAsync(ct))
+                {
+                    high ??= reader.GetInt64(0);
+                    events.Add(new PipelineEvent(reader.GetInt64(1), reader.GetString(2), reader.GetBoolean(3)));
+                }
             }
-            return _settledBacklog + unsettled;
+            high ??= await HighWaterMarkAsync(ct);
+            return _backlog.Apply(events, high.Value);
+        }
+
+        private async Task<long> HighWaterMarkAsync(CancellationToken ct)
+        {
+            await using var command = database.CreateCommand(
+                $"SELECT COALESCE((SELECT last_seq_id FROM {Schema}.mt_event_progression WHERE name = 'HighWaterMark'), 0)");
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
         }
     }
 
@@ -105,7 +111,7 @@ public sealed class Pipeline(string connectionString, SuiteLog log) : IAsyncDisp
             if (clock.Elapsed - lastProgress > patience)
             {
                 log.Info($"{what ?? "drain"}: gave up, {backlog} requests without an outcome and none came for {patience.TotalSeconds:0} s");
-                return new DrainFigures(first, false, clock.Elapsed.TotalSeconds);
+                return new DrainFigures(first, false, clock.Elapsed.TotalSeconds, count.Duplicates);
             }
             if (what is not null && clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
             {
@@ -113,7 +119,7 @@ public sealed class Pipeline(string connectionString, SuiteLog log) : IAsyncDisp
                 lastReport = clock.Elapsed;
             }
         }
-        return new DrainFigures(first, true, clock.Elapsed.TotalSeconds);
+        return new DrainFigures(first, true, clock.Elapsed.TotalSeconds, count.Duplicates);
     }
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();

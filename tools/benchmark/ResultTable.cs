@@ -60,6 +60,7 @@ public static class ResultTable
         rows.Add(new(p3, "max", l.MaxMs, "ms", null, "-", null));
         rows.Add(new(p3, "backlog when the load stopped", latency.Drain.BacklogAtStop, "requests", null, "-", null));
         rows.Add(new(p3, "time to drain it", latency.Drain.Seconds, "s", null, "-", null, latency.Drain.Drained ? null : "did not drain"));
+        rows.Add(new(p3, "second outcomes for one request", latency.Drain.Duplicates, "", null, "0", latency.Drain.Duplicates == 0));
         rows.Add(new(p3, "creates accepted / errors", latency.Creates.RequestsPerSecond, "req/s", null, "-", null,
             $"{latency.Creates.Errors} errors{(latency.Creates.Errors > 0 ? " (" + ErrorNote(latency.Creates) + ")" : "")}"));
 
@@ -152,7 +153,7 @@ public static class ResultTable
             the stub and the outcome consumer idle), so the create path alone against the baseline; then restarted with its relay, 2b's backlog drained.
           create-to-scheduled: open loop (request i due at start + i/rate, no retries); from a request's due time to the commit timestamp of its outcome
             event (mt_events.timestamp of challenge_scheduled / challenge_failed), same clock. Backlog: accepted requests without an outcome when the
-            last request left; drained: until none is left (polled every 50 ms).
+            last request left, counted per request id (a loss and a duplicate do not cancel out); drained: until none is left (polled every 50 ms).
           sustained: open-loop steps from {o.StepStart:0}/s by +{o.StepIncrease:0}/s, {o.StepWarmUp.TotalSeconds:0} s warm-up + {o.StepDuration.TotalSeconds:0} s each. A step keeps up when creates are
             accepted at >= 98% of its rate without errors, and its outcome backlog when the load stops is <= 0.5 s worth and drains within 2 s.
           rebuild: events in the store / wall time of `requests-api rebuild-views` (process start-up included; requests-api stopped meanwhile).

@@ -1,66 +1,5 @@
 namespace ProductionTests.FaultSuite;
 
-/// <summary>The figures of one slot (or of the whole run).</summary>
-public sealed record SlotFigures
-{
-    public required string Slot { get; init; }
-    public double? FaultStartSeconds { get; init; }
-    public double? FaultEndSeconds { get; init; }
-    public double? OutageSeconds { get; init; }
-    public bool? Injected { get; init; }
-    public IReadOnlyList<string> Notes { get; init; } = [];
-    public int Sent { get; init; }
-    public int Accepted { get; init; }
-    public int NotAccepted { get; init; }
-    public int Rejected { get; init; }
-    public int Scheduled { get; init; }
-    public int Failed { get; init; }
-    public int Lost { get; init; }
-    public int Duplicated { get; init; }
-    public int Mismatched { get; init; }
-    public int Retried { get; init; }
-    public int Replayed { get; init; }
-    public double? RecoverSeconds { get; init; }
-    public double? CaughtUpSeconds { get; init; }
-    public double? LatencyP50Seconds { get; init; }
-    public double? LatencyMaxSeconds { get; init; }
-    /// <summary>After the fault, no outcome at all for --stall seconds while accepted requests waited.</summary>
-    public bool Stalled { get; init; }
-    public int StalledPending { get; init; }
-}
-
-/// <summary>One request that broke a promise, with the evidence.</summary>
-public sealed record Finding(string Kind, string Slot, string Key, string? RequestId, string Detail);
-
-public sealed record SuiteResult
-{
-    public required DateTimeOffset StartedAt { get; init; }
-    public required double Rate { get; init; }
-    public required double DurationSeconds { get; init; }
-    public required double LoadSeconds { get; init; }
-    public required bool Short { get; init; }
-    public required double OutageSeconds { get; init; }
-    public required IReadOnlyList<string> Faults { get; init; }
-    public required IReadOnlyList<SlotFigures> Slots { get; init; }
-    public required SlotFigures Overall { get; init; }
-    /// <summary>Streams created for a key whose client never got a 201 (it gave up): not promises.</summary>
-    public required int CreatedWithout201 { get; init; }
-    /// <summary>Of those, how many have no outcome.</summary>
-    public required int CreatedWithout201Pending { get; init; }
-    /// <summary>Streams that no request of the load (nor the warm-up) accounts for.</summary>
-    public required int UnexpectedStreams { get; init; }
-    /// <summary>Stub challenges for a request id the event store does not have.</summary>
-    public required int StubChallengesWithoutRequest { get; init; }
-    public required IReadOnlyList<QueueDepth> NonEmptyQueues { get; init; }
-    /// <summary>Marten's tombstone events (appends that failed after taking sequence numbers); not requests.</summary>
-    public required long Tombstones { get; init; }
-    public required double DrainSeconds { get; init; }
-    public required bool Drained { get; init; }
-    public required IReadOnlyList<Finding> Findings { get; init; }
-    public required IReadOnlyDictionary<string, string> Definitions { get; init; }
-    public required bool Passed { get; init; }
-}
-
 /// <summary>Puts the load's records, the event store and the stub side by side.</summary>
 public static class Analysis
 {
@@ -72,27 +11,23 @@ public static class Analysis
         ["not acc."] = "no 201 before giving up (60 s after the first attempt by default): allowed while requests-api or PostgreSQL is down.",
         ["scheduled / failed"] = "accepted requests whose outcome event is ChallengeScheduled / ChallengeFailed.",
         ["lost"] = "accepted, but not exactly one ChallengeRequested in the event store, or no outcome event when the drain ended (every accepted request has its outcome, or no new outcome came for --drain seconds, 120 by default). Must be 0.",
-        ["dup."] = "more than one ChallengeRequested, outcome event or stub challenge for one request, or two request ids for one Idempotency-Key (two 201s naming different ids, the key's stored record naming another id, or two streams carrying the request's unique title). Must be 0.",
+        ["dup."] = "more than one ChallengeRequested, outcome event or stub challenge for one request (by the stub's challenges or its booking ledger), or two request ids for one Idempotency-Key (two 201s naming different ids, the key's stored record naming another id, or two streams carrying the request's unique title). Must be 0.",
+        ["replayed"] = "accepted requests whose 201 came as a replay (Idempotency-Replayed: true): an earlier attempt was committed but its answer never arrived.",
         ["stalled"] = "after a fault, no outcome at all was recorded for --stall seconds (45) while accepted requests sent before the fault's end waited: the pipeline had stopped. Before the next fault the suite waits for the backlog (at most --recovery-cap, 120 s), so a later fault cannot hide a stall. Must not happen.",
         ["recover"] = "time to recover: from the fault's end until the outcome of the first accepted request first sent after the fault's end, i.e. until a new request goes through end to end again.",
         ["caught up"] = "from the fault's end until every accepted request first sent before the fault's end has its outcome (the backlog is cleared); 0 when nothing was waiting.",
+        ["verdict"] = "the run fails on any of: nothing accepted; a lost, duplicated or mismatched request; an unexpected stream; a stall; a fault not seen to take effect (port open before and refusing after, the killed pid gone, the stub answering 503) or one after which no request went through; a stub challenge or a booking call for a request id never committed (phantom); a message left in any queue after the drain (_error included), queues that could not be read, or the platform's queues not among them; a committed request whose client got no 201 and which never got an outcome; a final 4xx to a create that the contract does not document, or IDEMPOTENCY_KEY_CONFLICT (the body never changes).",
         ["latency"] = "from a request's first attempt until its outcome event was committed (mt_events.timestamp), over the slot's accepted requests: median / maximum.",
     };
 
-    public static SuiteResult Analyse(
-        SuiteOptions options,
-        Timeline timeline,
-        IReadOnlyList<RequestRecord> requests,
-        string? warmUpRequestId,
-        IReadOnlyList<StoredEvent> events,
-        IReadOnlyList<string> streamIds,
-        IReadOnlyDictionary<string, string> keyRecords,
-        IReadOnlyList<StubChallenge> stubChallenges,
-        IReadOnlyList<QueueDepth> queues,
-        long tombstones,
-        TimeSpan drain,
-        bool drained)
+    /// <summary>The queues the scheduler and requests-api consume from: they must be there to be found empty.</summary>
+    public static readonly IReadOnlyList<string> PlatformQueues = ["scheduler-challenge-requested", "requests-api-challenge-outcomes"];
+
+    public static SuiteResult Analyse(SuiteOptions options, Timeline timeline, SuiteEvidence evidence)
     {
+        var (requests, warmUpRequestId, events, streamIds, keyRecords, stubChallenges) =
+            (evidence.Requests, evidence.WarmUpRequestId, evidence.Events, evidence.StreamIds, evidence.KeyRecords, evidence.StubChallenges);
+        var bookingByKey = evidence.Bookings.ToDictionary(b => b.Key);
         var byStream = events.GroupBy(e => e.StreamId).ToDictionary(g => g.Key, g => g.ToList());
         var streamsByTitle = events.Where(e => e.IsRequested && e.Title is not null)
             .GroupBy(e => e.Title!).ToDictionary(g => g.Key, g => g.Select(e => e.StreamId).Distinct().ToList());
@@ -128,6 +63,7 @@ public static class Analysis
             if (requested > 1) duplicates.Add($"{requested} ChallengeRequested");
             if (outcomes.Count > 1) duplicates.Add($"{outcomes.Count} outcome events ({string.Join(", ", outcomes.Select(o => o.Type))})");
             if (stub.Count > 1) duplicates.Add($"{stub.Count} stub challenges ({string.Join(", ", stub.Select(c => c.Id))})");
+            if (bookingByKey.GetValueOrDefault(id) is { Challenges: > 1 } twice) duplicates.Add($"the stub created {twice.Challenges} challenges in {twice.Calls} booking calls");
 
             var lostBecause = requested == 0 ? "no ChallengeRequested in the event store"
                 : outcomes.Count == 0 ? $"no outcome by the deadline (stub challenges: {stub.Count})"
@@ -165,7 +101,7 @@ public static class Analysis
                 FaultEndSeconds = slot?.FaultEnd is { } e ? Round(timeline.Seconds(e)) : null,
                 OutageSeconds = slot is { FaultStart: { } fs, FaultEnd: { } fe } ? Round((fe - fs).TotalSeconds) : null,
                 Injected = slot is { IsFault: true } ? slot.Injected : null,
-                Notes = slot?.Notes ?? [],
+                Notes = slot is null ? [] : [.. slot.Observed.Select(o => $"observed: {o}"), .. slot.Notes],
                 Sent = rows.Count,
                 Accepted = rows.Count(r => r.Request.Accepted),
                 NotAccepted = rows.Count(r => !r.Request.Accepted && r.Request.Rejection is null),
@@ -201,8 +137,39 @@ public static class Analysis
                                                && titleOf.GetValueOrDefault(id) is { } t && titles.ContainsKey(t)).ToHashSet();
         var unexpected = streamIds.Count(id => !ours.Contains(id) && id != warmUpRequestId && !unanswered.Contains(id));
         var streamSet = new HashSet<string>(streamIds);
+        var createdWithout201Pending = unanswered.Count(id => !(byStream.GetValueOrDefault(id) ?? []).Any(e => e.IsOutcome));
+        var challengesWithoutRequest = stubChallenges.Count(c => !streamSet.Contains(c.RequestId));
+        var phantoms = evidence.Bookings.Where(b => b.Calls > 0 && !streamSet.Contains(b.Key)).ToList();
+        var ourBookings = evidence.Bookings.Where(b => ours.Contains(b.Key)).ToList();
+        var undocumented = requests.Where(r => r.Rejection is not null && !CreateRejections.Allowed(r.RejectionStatus, r.RejectionCode)).ToList();
+        foreach (var phantom in phantoms.Take(50))
+            findings.Add(new Finding("phantom", "-", phantom.Key, null, $"{phantom.Calls} booking calls for a request id the event store does not have"));
+        foreach (var rejected in undocumented.Take(50))
+            findings.Add(new Finding("rejected", slots[rejected.Slot].Name, rejected.Key, null, $"answered {rejected.Rejection}, which a well-formed create with an identical body must never get"));
 
-        var passed = overall.Lost == 0 && overall.Duplicated == 0 && overall.Mismatched == 0 && unexpected == 0 && !slotFigures.Any(s => s.Stalled);
+        var verdict = new List<string>();
+        void Rule(bool broken, string why) { if (broken) verdict.Add(why); }
+        Rule(overall.Accepted == 0, "no request was accepted: the run tested nothing");
+        Rule(overall.Lost > 0, $"{overall.Lost} accepted requests lost");
+        Rule(overall.Duplicated > 0, $"{overall.Duplicated} requests duplicated");
+        Rule(overall.Mismatched > 0, $"{overall.Mismatched} scheduled requests whose challenge is not the stub's");
+        Rule(unexpected > 0, $"{unexpected} streams no request of the load accounts for");
+        foreach (var slot in slotFigures.Where(s => s.Stalled)) verdict.Add($"{slot.Slot}: the pipeline stalled");
+        // A fault that was not seen to take effect tested nothing: the run fails rather than pass on it.
+        foreach (var slot in slotFigures.Where(s => s.Injected == false)) verdict.Add($"{slot.Slot}: the fault was not seen to take effect");
+        foreach (var slot in slotFigures.Where(s => s.Injected == true && s.RecoverSeconds is null)) verdict.Add($"{slot.Slot}: no request sent after the fault went through");
+        foreach (var slot in slotFigures.Where(s => s.Slot == FaultNames.ApiKillAfterCommit && s.Replayed == 0))
+            verdict.Add($"{slot.Slot}: no request got its 201 as a replay, so the path from a commit to a lost response was not exercised");
+        Rule(challengesWithoutRequest > 0, $"{challengesWithoutRequest} stub challenges for no committed request");
+        Rule(phantoms.Count > 0, $"{phantoms.Count} request ids booked at the stub that were never committed (phantom calls)");
+        var nonEmpty = (evidence.Queues ?? []).Where(q => q.Messages > 0).ToList();
+        var missingQueues = evidence.Queues is null ? [] : PlatformQueues.Where(name => evidence.Queues.All(q => q.Queue != name)).ToList();
+        Rule(evidence.Queues is null, "the queues could not be read after the drain, so nothing shows they were empty");
+        // Empty because they were never found is not empty: the wrong vhost, or queues never declared.
+        Rule(missingQueues.Count > 0, $"the platform's queues were not among those read: {string.Join(", ", missingQueues)}");
+        Rule(nonEmpty.Count > 0, $"messages left after the drain: {string.Join(", ", nonEmpty.Select(q => $"{q.Queue} {q.Messages}"))}");
+        Rule(createdWithout201Pending > 0, $"{createdWithout201Pending} committed requests whose client got no 201 never got an outcome");
+        Rule(undocumented.Count > 0, $"{undocumented.Count} creates ended with a 4xx the contract does not allow for them ({string.Join(", ", undocumented.Select(r => r.Rejection).Distinct())})");
         return new SuiteResult
         {
             StartedAt = timeline.LoadStartedAt,
@@ -215,16 +182,20 @@ public static class Analysis
             Slots = slotFigures,
             Overall = overall,
             CreatedWithout201 = unanswered.Count,
-            CreatedWithout201Pending = unanswered.Count(id => !(byStream.GetValueOrDefault(id) ?? []).Any(e => e.IsOutcome)),
+            CreatedWithout201Pending = createdWithout201Pending,
             UnexpectedStreams = unexpected,
-            StubChallengesWithoutRequest = stubChallenges.Count(c => !streamSet.Contains(c.RequestId)),
-            NonEmptyQueues = queues,
-            Tombstones = tombstones,
-            DrainSeconds = Round(drain.TotalSeconds)!.Value,
-            Drained = drained,
+            StubChallengesWithoutRequest = challengesWithoutRequest,
+            PhantomBookingCalls = phantoms.Sum(p => p.Calls),
+            BookingCalls = ourBookings.Sum(b => b.Calls),
+            Rebooked = ourBookings.Count(b => b.Calls > 1),
+            UndocumentedRejections = undocumented.Count,
+            NonEmptyQueues = evidence.Queues is null ? null : nonEmpty,
+            Tombstones = evidence.Tombstones,
+            DrainSeconds = Round(evidence.Drain.TotalSeconds)!.Value,
+            Drained = evidence.Drained,
             Findings = findings,
             Definitions = Definitions,
-            Passed = passed,
+            Verdict = verdict,
         };
     }
 

@@ -17,6 +17,9 @@ public sealed record StoredEvent(string StreamId, string Type, DateTimeOffset Ti
 
 public sealed record StubChallenge(string Id, string RequestId);
 
+/// <summary>One key's booking calls at the stub (<c>GET /admin/bookings</c>) and the challenges they created.</summary>
+public sealed record StubBooking(string Key, int Calls, int Challenges, int LostAnswers = 0);
+
 /// <summary>What the event store says, read directly from PostgreSQL (not through the API).</summary>
 public sealed class EventStoreReader(string connectionString)
 {
@@ -70,6 +73,18 @@ public sealed class EventStoreReader(string connectionString)
                 Member(data.RootElement, "challengeId")?.GetString()));
         }
         return events;
+    }
+
+    /// <summary>How many of these titles (the load's are unique) a committed ChallengeRequested carries.</summary>
+    public async Task<int> CommittedTitlesAsync(IReadOnlyCollection<string> titles, CancellationToken ct)
+    {
+        if (titles.Count == 0) return 0;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"SELECT count(*) FROM {Schema}.mt_events WHERE {EventStoreNames.RequestedTypes} AND data::text LIKE ANY(@patterns)", connection);
+        command.Parameters.AddWithValue("patterns", titles.Select(t => $"%\"{t}\"%").ToArray());
+        return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
     }
 
     public async Task<long> TombstonesAsync(CancellationToken ct)
@@ -148,5 +163,12 @@ public static class StubReader
     {
         var challenges = await http.GetFromJsonAsync<JsonElement>(new Uri(stub, "v1/challenges"), ct);
         return [.. challenges.EnumerateArray().Select(c => new StubChallenge(c.GetProperty("id").GetString()!, c.GetProperty("requestId").GetString()!))];
+    }
+
+    public static async Task<IReadOnlyList<StubBooking>> BookingsAsync(HttpClient http, Uri stub, CancellationToken ct)
+    {
+        var bookings = await http.GetFromJsonAsync<JsonElement>(new Uri(stub, "admin/bookings"), ct);
+        return [.. bookings.EnumerateArray().Select(b => new StubBooking(b.GetProperty("key").GetString()!, b.GetProperty("calls").GetInt32(),
+            b.GetProperty("challenges").GetInt32(), b.GetProperty("lostAnswers").GetInt32()))];
     }
 }

@@ -11,19 +11,18 @@ namespace ProductionTests.FaultSuite;
 /// and not within <see cref="SuiteOptions.Settle"/> of the previous fault's end. The load lasts at least until <see cref="SuiteOptions.Settle"/>
 /// after the last fault's end, so every fault has requests sent after it.
 /// </summary>
-public sealed class FaultDriver(
+public sealed partial class FaultDriver(
     SuiteOptions options,
     Timeline timeline,
     ServerScripts scripts,
     ServerSettings servers,
-    ChildService scheduler,
-    ChildService api,
-    ChildService stub,
+    FaultTargets targets,
     HttpClient control,
     LoadGenerator generator,
     EventStoreReader reader,
     SuiteLog log)
 {
+    private readonly ChildService _scheduler = targets.Scheduler, _api = targets.Api, _stub = targets.Stub;
     public async Task RunAsync(CancellationToken ct)
     {
         try
@@ -46,6 +45,7 @@ public sealed class FaultDriver(
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
+                    slot.WentWrong = true;
                     slot.Notes.Add($"the fault went wrong: {e.Message.Split('\n')[0].Trim()}");
                     log.Info($"{slot.Name}: went wrong: {e.Message}");
                 }
@@ -133,10 +133,14 @@ public sealed class FaultDriver(
     private Task InjectAsync(Slot slot, CancellationToken ct) => slot.Name switch
     {
         FaultNames.RabbitMqStop => RabbitMqStopAsync(slot, ct),
-        FaultNames.SchedulerKill => KillAsync(slot, scheduler, ct),
-        FaultNames.ApiKill => KillAsync(slot, api, ct),
+        FaultNames.SchedulerKill => KillAsync(slot, _scheduler, ct),
+        FaultNames.ApiKill => KillAsync(slot, _api, ct),
         FaultNames.PostgresRestart => PostgresRestartAsync(slot, ct),
         FaultNames.Stub5xx => Stub5xxAsync(slot, ct),
+        FaultNames.RabbitMqKill => RabbitMqKillAsync(slot, ct),
+        FaultNames.PostgresKill => PostgresKillAsync(slot, ct),
+        FaultNames.ApiKillAfterCommit => ApiKillAfterCommitAsync(slot, ct),
+        FaultNames.StubLostAnswer => StubLostAnswerAsync(slot, ct),
         _ => throw new InvalidOperationException($"Unknown fault {slot.Name}."),
     };
 
@@ -147,8 +151,7 @@ public sealed class FaultDriver(
         slot.FaultStart = DateTimeOffset.UtcNow;
         try
         {
-            await scripts.StopRabbitMqAsync(ct);
-            slot.Injected = !await ServerScripts.PortOpenAsync(servers.Amqp.Host, servers.RabbitMqPort);
+            await ObserveStopAsync(slot, "RabbitMQ", servers.Amqp.Host, servers.RabbitMqPort, () => scripts.StopRabbitMqAsync(ct));
             log.Info($"{slot.Name}: RabbitMQ stopped after {(DateTimeOffset.UtcNow - slot.FaultStart)?.TotalSeconds:0.0} s; starting it again in {options.Outage.TotalSeconds:0} s");
             await Task.Delay(options.Outage, ct);
         }
@@ -172,10 +175,12 @@ public sealed class FaultDriver(
     {
         log.Info($"{slot.Name}: SIGKILL {service.Name} (pid {service.ProcessId})");
         slot.FaultStart = DateTimeOffset.UtcNow;
-        slot.Injected = service.Kill();
+        var pid = service.ProcessId;
+        await ObserveStopAsync(slot, service.Name, service.BaseAddress.Host, service.BaseAddress.Port, () => Task.FromResult(service.Kill()));
+        if (pid is { } gone && !ProcessAlive(gone)) slot.Observed.Add($"{service.Name} pid {gone} gone");
         await Task.Delay(options.RestartDelay, ct);
         service.Start();
-        var path = service == api ? "health/live" : null;
+        var path = service == _api ? "health/live" : null;
         await service.WaitReadyAsync(control, TimeSpan.FromSeconds(180), ct, path);
         slot.FaultEnd = DateTimeOffset.UtcNow;
         log.Info($"{slot.Name}: {service.Name} restarted (pid {service.ProcessId}) and answering {path ?? "health/ready"}");
@@ -188,8 +193,7 @@ public sealed class FaultDriver(
         slot.FaultStart = DateTimeOffset.UtcNow;
         try
         {
-            await scripts.StopPostgresAsync(ct);
-            slot.Injected = !await ServerScripts.PortOpenAsync(servers.PostgresHost, servers.PostgresPort);
+            await ObserveStopAsync(slot, "PostgreSQL", servers.PostgresHost, servers.PostgresPort, () => scripts.StopPostgresAsync(ct));
         }
         finally
         {
@@ -208,15 +212,43 @@ public sealed class FaultDriver(
         slot.FaultStart = DateTimeOffset.UtcNow;
         try
         {
-            await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Put, new Uri(stub.BaseAddress, "admin/faults")) { Content = JsonContent.Create(new { down = true }) }, ct);
-            using (var probe = await control.GetAsync(new Uri(stub.BaseAddress, "v1/challenges?requestId=fault-suite-probe"), ct))
-                slot.Injected = probe.StatusCode == HttpStatusCode.ServiceUnavailable;
+            await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Put, new Uri(_stub.BaseAddress, "admin/faults")) { Content = JsonContent.Create(new { down = true }) }, ct);
+            using (var probe = await control.GetAsync(new Uri(_stub.BaseAddress, "v1/challenges?requestId=fault-suite-probe"), ct))
+                if (probe.StatusCode == HttpStatusCode.ServiceUnavailable) slot.Observed.Add("tpas-stub answered 503");
             await Task.Delay(options.Outage, ct);
         }
         finally
         {
-            await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(stub.BaseAddress, "admin/faults/reset")), CancellationToken.None);
+            await StubAdminAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(_stub.BaseAddress, "admin/faults/reset")), CancellationToken.None);
             slot.FaultEnd = DateTimeOffset.UtcNow;
+        }
+    }
+
+    /// <summary>
+    /// Runs the stop and observes it: the port accepted connections before and refuses them after. A port that
+    /// was closed already proves nothing (the wrong port, or a server that was down anyway).
+    /// </summary>
+    private async Task ObserveStopAsync(Slot slot, string what, string host, int port, Func<Task> stop)
+    {
+        var openBefore = await ServerScripts.PortOpenAsync(host, port);
+        await stop();
+        var openAfter = await ServerScripts.PortOpenAsync(host, port);
+        if (openBefore && !openAfter)
+            slot.Observed.Add($"{what}'s port {port} refused connections");
+        else
+            log.Info($"{slot.Name}: {what}'s port {port} was {(openBefore ? "open" : "closed")} before and {(openAfter ? "open" : "closed")} after: the fault was not seen to take effect");
+    }
+
+    private static bool ProcessAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

@@ -18,8 +18,12 @@ public sealed class Slot
     public DateTimeOffset? FaultStart { get; set; }
     /// <summary>When the broken part is back: server started, process ready, knob reset.</summary>
     public DateTimeOffset? FaultEnd { get; set; }
-    /// <summary>Whether the fault was seen to take effect (port closed, process gone, stub answering 503).</summary>
-    public bool Injected { get; set; }
+    /// <summary>Whether the fault was seen to take effect: set only from <see cref="Observed"/>, never from having tried.</summary>
+    public bool Injected => Observed.Count > 0 && !WentWrong;
+    /// <summary>What showed the fault took effect (the port refusing, the process gone, the stub answering 503...).</summary>
+    public List<string> Observed { get; } = [];
+    /// <summary>The injection or the recovery threw: the fault may not have happened, or the part did not come back.</summary>
+    public bool WentWrong { get; set; }
     /// <summary>When every accepted request sent before the fault's end had its outcome (the recovery gate), if it came.</summary>
     public DateTimeOffset? CaughtUpAt { get; set; }
     /// <summary>After the fault, no outcome at all for <see cref="SuiteOptions.StallAfter"/> while requests waited.</summary>
@@ -85,6 +89,8 @@ public sealed class RequestRecord
     public bool Replayed { get; set; }
     /// <summary>An answer that is not retried (a 4xx other than 429 and 409 IDEMPOTENCY_REQUEST_IN_PROGRESS).</summary>
     public string? Rejection { get; set; }
+    public int? RejectionStatus { get; set; }
+    public string? RejectionCode { get; set; }
     public string? LastError { get; set; }
     public bool Accepted => RequestId is not null;
     public bool Done { get; set; }
@@ -180,6 +186,8 @@ public sealed class LoadGenerator(HttpClient http, SuiteOptions options, Timelin
                     else if (status < 500)
                     {
                         record.Rejection = record.LastError;
+                        record.RejectionStatus = status;
+                        record.RejectionCode = code.Length > 0 ? code : null;
                         return;
                     }
                 }

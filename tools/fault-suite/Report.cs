@@ -16,7 +16,7 @@ public static class Report
 
     public static string Table(SuiteResult result)
     {
-        var header = new[] { "slot", "fault at (s)", "outage", "sent", "accepted", "not acc.", "scheduled", "failed", "lost", "dup.", "recover", "caught up", "latency p50/max" };
+        var header = new[] { "slot", "fault at (s)", "outage", "sent", "accepted", "not acc.", "scheduled", "failed", "lost", "dup.", "replayed", "recover", "caught up", "latency p50/max" };
         var rows = result.Slots.Append(result.Overall).Select(Row).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
 
@@ -45,6 +45,7 @@ public static class Report
         N(s.Failed),
         N(s.Lost),
         N(s.Duplicated),
+        N(s.Replayed),
         s.Stalled ? "STALLED" : s.RecoverSeconds is { } recover ? $"{F(recover)} s" : (s.Slot is "baseline" ? "-" : s.Slot == "overall" ? "-" : "never"),
         s.CaughtUpSeconds is { } caughtUp ? $"{F(caughtUp)} s" : "-",
         s.LatencyP50Seconds is { } p50 ? $"{F(p50)}/{F(s.LatencyMaxSeconds ?? 0)} s" : "-",
@@ -68,9 +69,14 @@ public static class Report
         foreach (var slot in result.Slots)
             foreach (var note in slot.Notes)
                 text.AppendLine($"{slot.Slot}: {note}");
-        if (result.NonEmptyQueues.Count > 0)
-            text.AppendLine("error/skipped queues holding messages (work that was given up): "
-                            + string.Join(", ", result.NonEmptyQueues.Select(q => $"{q.Queue} {q.Messages}")));
+        text.AppendLine($"tpas bookings: {result.BookingCalls} calls for the accepted requests, {result.Rebooked} requests booked more than once (retries, allowed); " +
+                        $"phantom calls (no committed request): {result.PhantomBookingCalls}; final 4xx the contract does not allow: {result.UndocumentedRejections}.");
+        text.AppendLine(result.NonEmptyQueues switch
+        {
+            null => "queues after the drain: could not be read.",
+            { Count: 0 } => "queues after the drain: all empty, _error queues included.",
+            var queues => "queues holding messages after the drain: " + string.Join(", ", queues.Select(q => $"{q.Queue} {q.Messages}")),
+        });
         foreach (var finding in result.Findings.Take(15))
             text.AppendLine($"{finding.Kind.ToUpperInvariant()} [{finding.Slot}] key {finding.Key} {finding.RequestId}: {finding.Detail}");
         if (result.Findings.Count > 15) text.AppendLine($"... and {result.Findings.Count - 15} more findings in the JSON.");

@@ -4,12 +4,23 @@ namespace ProductionTests.FaultSuite;
 public static class FaultNames
 {
     public const string RabbitMqStop = "rabbitmq-stop";
+    public const string RabbitMqKill = "rabbitmq-kill";
     public const string SchedulerKill = "scheduler-kill";
     public const string ApiKill = "api-kill";
+    public const string ApiKillAfterCommit = "api-kill-after-commit";
     public const string PostgresRestart = "postgres-restart";
+    public const string PostgresKill = "postgres-kill";
     public const string Stub5xx = "stub-5xx";
+    public const string StubLostAnswer = "stub-lost-answer";
 
-    public static readonly IReadOnlyList<string> All = [RabbitMqStop, SchedulerKill, ApiKill, PostgresRestart, Stub5xx];
+    public static readonly IReadOnlyList<string> All =
+        [RabbitMqStop, RabbitMqKill, SchedulerKill, ApiKill, ApiKillAfterCommit, PostgresRestart, PostgresKill, Stub5xx, StubLostAnswer];
+
+    /// <summary>--short: the crashes (a clean stop is the easy case) and both stub faults.</summary>
+    public static readonly IReadOnlyList<string> Short = [RabbitMqKill, SchedulerKill, ApiKillAfterCommit, PostgresKill, Stub5xx, StubLostAnswer];
+
+    public static bool NeedsPostgresScripts(string fault) => fault is PostgresRestart or PostgresKill;
+    public static bool NeedsRabbitMqScripts(string fault) => fault is RabbitMqStop or RabbitMqKill;
 }
 
 /// <summary>The command line. <c>--short</c> is the CI form; explicit options given with it still win.</summary>
@@ -60,16 +71,18 @@ public sealed record SuiteOptions
 
         Drives open-loop load at requests-api (each POST with its own Idempotency-Key, retried with it on a
         timeout, a 5xx, a 409 IDEMPOTENCY_REQUEST_IN_PROGRESS or a connection error) while it injects faults
-        one after another, then checks the event store and tpas-stub: every request that got a 201 must have
-        exactly one ChallengeRequested, exactly one outcome and at most one challenge at the stub. After each
-        fault it waits for the backlog before the next fault, so one fault's stall is not cured by the next.
+        one after another, then checks the event store, tpas-stub and the queues: every request that got a 201
+        must have exactly one ChallengeRequested, exactly one outcome and exactly one challenge at the stub,
+        and every fault must be seen to take effect (docs/reliability.md lists every rule). After each fault
+        it waits for the backlog before the next fault, so one fault's stall is not cured by the next.
 
           --rate N             requests per second (default 100)
           --duration S         seconds of load (default 60; extended when the faults need longer)
-          --faults LIST        comma list of rabbitmq-stop, scheduler-kill, api-kill, postgres-restart, stub-5xx;
-                               "all" (default) or "none"
-          --short              the CI form: 20 requests/s for about 40 s, every fault, 5 s outages
-          --outage S           how long RabbitMQ stays stopped / the stub answers 5xx (default 10; --short 5)
+          --faults LIST        comma list of rabbitmq-stop, rabbitmq-kill, scheduler-kill, api-kill, api-kill-after-commit,
+                               postgres-restart, postgres-kill, stub-5xx, stub-lost-answer; "all" (default) or "none"
+          --short              the CI form: 20 requests/s for about 40 s, 5 s outages, the crashes and stub faults
+                               (rabbitmq-kill, scheduler-kill, api-kill-after-commit, postgres-kill, stub-5xx, stub-lost-answer)
+          --outage S           how long RabbitMQ stays stopped / the stub answers 5xx or loses answers (default 10; --short 5)
           --restart-delay S    between SIGKILL and restart (default 2)
           --client-timeout S   one POST attempt's patience (default 5)
           --give-up S          stop retrying a request after this long: "not accepted" (default 60)
@@ -85,7 +98,7 @@ public sealed record SuiteOptions
         Needs ConnectionStrings__Postgres, ConnectionStrings__RabbitMq and RabbitMq__ManagementUrl (source .data/env)
         and the Release builds of the three services. The scripts that stop and start the servers get
         PT_POSTGRES_PORT / PT_RABBITMQ_PORT / PT_RABBITMQ_MGMT_PORT from the environment, or else from those URLs.
-        Exit code: 0 when nothing was lost, duplicated or stalled, 1 when something was, 2 when the suite could not run.
+        Exit code: 0 when every rule of the verdict held, 1 when one broke, 2 when the suite could not run.
         """;
 
     public static SuiteOptions Parse(IReadOnlyList<string> args)
@@ -95,6 +108,7 @@ public sealed record SuiteOptions
             options = options with
             {
                 Short = true,
+                Faults = FaultNames.Short,
                 Rate = 20,
                 Duration = TimeSpan.FromSeconds(40),
                 Outage = TimeSpan.FromSeconds(5),

@@ -53,10 +53,12 @@ public sealed class Sandbox
     }
 
     /// <summary>
-    /// The vhost's <c>_error</c> and <c>_skipped</c> queues that hold messages: work that was given up.
-    /// (Other queues' counts are the management API's periodic statistics, seconds old, so not reported.)
+    /// Every queue of the vhost with its messages (ready and unacknowledged). The counts are the management
+    /// API's periodic statistics, seconds old: a caller that wants "empty now" asks again until they settle.
+    /// A queue whose statistics are not there yet (just after a broker restart) fails the read rather than
+    /// count as empty.
     /// </summary>
-    public async Task<IReadOnlyList<QueueDepth>> NonEmptyQueuesAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<QueueDepth>> QueuesAsync(CancellationToken ct)
     {
         using var response = await _management.GetAsync($"api/queues/{Uri.EscapeDataString(VirtualHost)}", ct);
         response.EnsureSuccessStatusCode();
@@ -64,10 +66,11 @@ public sealed class Sandbox
         var found = new List<QueueDepth>();
         foreach (var queue in queues.EnumerateArray())
         {
-            long Count(string property) => queue.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
-            var messages = Count("messages");
-            var name = queue.GetProperty("name").GetString() ?? "";
-            if (messages > 0 && (name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal))) found.Add(new QueueDepth(queue.GetProperty("name").GetString() ?? "?", messages, Count("messages_unacknowledged")));
+            var name = queue.GetProperty("name").GetString() ?? "?";
+            long Count(string property) => queue.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number
+                ? value.GetInt64()
+                : throw new HttpRequestException($"queue {name} has no '{property}' count yet");
+            found.Add(new QueueDepth(name, Count("messages"), Count("messages_unacknowledged")));
         }
         return found;
     }

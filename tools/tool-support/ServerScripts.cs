@@ -43,6 +43,64 @@ public sealed class ServerScripts(ServerSettings servers, SuiteLog log)
     }
 
     /// <summary>
+    /// SIGKILL of the PostgreSQL postmaster of this checkout and every process under it, as a crash: no
+    /// shutdown checkpoint, so the next start runs crash recovery. Only the server whose postmaster.pid names
+    /// our port and whose command line names our data directory; returns the postmaster's pid once it is gone.
+    /// </summary>
+    public async Task<int> KillPostgresAsync(CancellationToken ct)
+    {
+        if (PostgresRestartProblem() is { } problem) throw new SetupException(problem);
+        var data = Path.Combine(servers.Root, ".data", "postgres");
+        var pid = int.Parse(File.ReadAllLines(Path.Combine(data, "postmaster.pid"))[0].Trim());
+        if (!ProcFile(pid, "cmdline").Replace('\0', ' ').Contains(data, StringComparison.Ordinal))
+            throw new SetupException($"pid {pid} from {data}/postmaster.pid is not that server's postmaster.");
+        PostgresStopped = true;
+        await KillAsync(pid, "PostgreSQL postmaster and its children", entireTree: true, ct);
+        return pid;
+    }
+
+    /// <summary>
+    /// SIGKILL of this checkout's RabbitMQ Erlang VM (beam.smp, from rabbitmq.sh's pid file, started with our
+    /// RABBITMQ_NODENAME), as a crash. epmd, which other nodes on this machine share, is left alone.
+    /// </summary>
+    public async Task<int> KillRabbitMqAsync(CancellationToken ct)
+    {
+        if (RabbitMqRestartProblem() is { } problem) throw new SetupException(problem);
+        var node = RabbitMqNode;
+        var pidFile = RabbitMqPidFiles().First(File.Exists);
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim());
+        if (!ProcFile(pid, "comm").StartsWith("beam", StringComparison.Ordinal) || !ProcFile(pid, "environ").Split('\0').Contains($"RABBITMQ_NODENAME={node}"))
+            throw new SetupException($"pid {pid} from {pidFile} is not the Erlang VM of node {node}.");
+        RabbitMqStopped = true;
+        await KillAsync(pid, $"RabbitMQ node {node}", entireTree: false, ct);
+        return pid;
+    }
+
+    private async Task KillAsync(int pid, string what, bool entireTree, CancellationToken ct)
+    {
+        Append($"{DateTimeOffset.UtcNow:O} SIGKILL {what} (pid {pid}{(entireTree ? " and its descendants" : "")})");
+        using var process = Process.GetProcessById(pid);
+        process.Kill(entireTree);
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        patience.CancelAfter(TimeSpan.FromSeconds(10));
+        await process.WaitForExitAsync(patience.Token);
+    }
+
+    private static string ProcFile(int pid, string name)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/{name}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
+    }
+
+    private string RabbitMqNode => servers.RabbitMqPort == 5672 ? "pt@localhost" : $"pt-{servers.RabbitMqPort}@localhost";
+
+    private string[] RabbitMqPidFiles()
+    {
+        var hash = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(servers.Root + "\n")))[..8];
+        return [Path.Combine(servers.Root, ".data", "rabbitmq", $"{RabbitMqNode}.pid"), $"/tmp/production-tests-rabbitmq-{hash}/{RabbitMqNode}.pid"];
+    }
+
+    /// <summary>
     /// Why postgres.sh could not restart the server on our port, or null when it can. Its 'stop' takes
     /// no port: it stops whatever server runs from &lt;checkout&gt;/.data/postgres (and knows nothing of the
     /// /tmp data directory 'start' falls back to when the postgres user cannot reach the checkout). So
@@ -74,9 +132,7 @@ public sealed class ServerScripts(ServerSettings servers, SuiteLog log)
         if (!servers.IsLoopback(servers.Amqp.Host)) return $"RabbitMQ at {servers.Amqp.Host} is not local; the scripts cannot restart it.";
         if (DockerAnswers()) return null;
         // rabbitmq.sh names the node after the port and keeps its pid file in its data directory.
-        var node = servers.RabbitMqPort == 5672 ? "pt@localhost" : $"pt-{servers.RabbitMqPort}@localhost";
-        var hash = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(servers.Root + "\n")))[..8];
-        string[] candidates = [Path.Combine(servers.Root, ".data", "rabbitmq", $"{node}.pid"), $"/tmp/production-tests-rabbitmq-{hash}/{node}.pid"];
+        var candidates = RabbitMqPidFiles();
         return candidates.Any(File.Exists)
             ? null
             : $"deploy/local/rabbitmq.sh did not start the broker on port {servers.RabbitMqPort} from this checkout (no {candidates[0]}); it could not stop it.";

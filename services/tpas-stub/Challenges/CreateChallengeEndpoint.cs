@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ProductionTests.TpasStub.Bookings;
 using ProductionTests.TpasStub.Faults;
 using ProductionTests.TpasStub.Infrastructure;
 
@@ -6,7 +7,7 @@ namespace ProductionTests.TpasStub.Challenges;
 
 /// <summary>
 /// POST /v1/challenges. Order: key and body checks (400), the error-rate roll (503), an earlier
-/// challenge for the key (200), refusal knobs (422), creation (201). A replay is answered before the
+/// challenge for the key (200), refusal knobs (422), creation (201, or 503 when the lost-answer roll says so). A replay is answered before the
 /// refusal knobs because the challenge already exists; refusals and 503s store nothing, so a retry
 /// after the knob is cleared creates the challenge.
 /// </summary>
@@ -20,6 +21,7 @@ public static class CreateChallengeEndpoint
         FaultSettings faults,
         IOptions<ChallengeOptions> options,
         TimeProvider clock,
+        BookingLedger bookings,
         ILoggerFactory loggers)
     {
         var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
@@ -42,6 +44,13 @@ public static class CreateChallengeEndpoint
 
         var (challenge, created) = store.GetOrCreate(key, () => New(key, request, clock.GetUtcNowMilliseconds(), options.Value.ExpiresAfter));
         if (!created) return TypedResults.Ok(challenge);
+        bookings.Created(key, challenge.Id);
+        if (faults.RollLostAnswer())
+        {
+            bookings.AnswerLost(key);
+            if (faults.Current.LostAnswerDelayMs is > 0 and var delay) await Task.Delay(TimeSpan.FromMilliseconds(delay), clock, http.RequestAborted);
+            return Problem.Unavailable("Simulated lost answer (Faults:LostAnswerRate): the challenge was created, but this answer says otherwise.");
+        }
 
         loggers.CreateLogger(typeof(CreateChallengeEndpoint).FullName!).LogDebug(
             "Created challenge {ChallengeId} for request {RequestId}", challenge.Id, challenge.RequestId);

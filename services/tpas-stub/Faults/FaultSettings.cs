@@ -27,6 +27,12 @@ public sealed class FaultSettings(FaultKnobs initial, int? seed)
         lock (_gate) return _current.ErrorRate > 0 && _random.NextDouble() < _current.ErrorRate;
     }
 
+    /// <summary>True when this newly created challenge's answer is to be lost (rolled against LostAnswerRate).</summary>
+    public bool RollLostAnswer()
+    {
+        lock (_gate) return _current.LostAnswerRate > 0 && _random.NextDouble() < _current.LostAnswerRate;
+    }
+
     /// <returns>Why the refusal knobs refuse this challenge, or null.</returns>
     public string? Refusal(string title, IReadOnlyList<string> providerIds)
     {

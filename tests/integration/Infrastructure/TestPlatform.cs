@@ -115,9 +115,16 @@ public sealed class TestPlatform : IAsyncDisposable
         await _scheduler.StartAsync();
     }
 
-    /// <summary>The stub's challenges for one request (the idempotency proof: never more than one).</summary>
-    public async Task<int> StubChallengeCountAsync(string requestId) =>
-        (await Stub.GetFromJsonAsync<List<System.Text.Json.JsonElement>>($"v1/challenges?requestId={requestId}"))!.Count;
+    /// <summary>
+    /// What tpas-stub saw for one request: its booking calls and the challenges they created. The stub answers
+    /// a repeated key with the challenge it has, so only the call count can show a request booked again.
+    /// </summary>
+    public async Task<StubBookings> StubBookingsAsync(string requestId)
+    {
+        var booking = await Stub.GetFromJsonAsync<System.Text.Json.JsonElement>($"admin/bookings/{Uri.EscapeDataString(requestId)}");
+        return new StubBookings(booking.GetProperty("calls").GetInt32(), booking.GetProperty("challenges").GetInt32(),
+            booking.GetProperty("answers").EnumerateObject().ToDictionary(a => a.Name, a => a.Value.GetInt32()), booking.GetProperty("lostAnswers").GetInt32());
+    }
 
     public Task SetStubFaultsAsync(object faults) => Stub.PutAsJsonAsync("admin/faults", faults).ContinueWith(t => t.Result.EnsureSuccessStatusCode());
 

@@ -71,6 +71,10 @@ public static class StubHttp
     public static Task<HttpResponseMessage> PutFaults(this HttpClient client, object knobs) =>
         client.PutAsJsonAsync("/admin/faults", knobs);
 
+    /// <summary>The stub's record of one key's booking calls (<c>GET /admin/bookings/{key}</c>).</summary>
+    public static async Task<JsonElement> Bookings(this HttpClient client, string key) =>
+        await (await client.GetAsync($"/admin/bookings/{Uri.EscapeDataString(key)}")).ShouldBeJson(HttpStatusCode.OK);
+
     /// <summary>How many challenges the stub holds for a request (0 or 1).</summary>
     public static async Task<int> CountChallenges(this HttpClient client, string requestId)
     {
