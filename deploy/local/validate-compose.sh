@@ -17,4 +17,13 @@ if docker compose version >/dev/null 2>&1; then
   docker compose -f "$FILE" config -q || { echo "deploy/docker-compose.yml is invalid (docker compose)" >&2; exit 1; }
   checked="$checked and docker compose $(docker compose version --short 2>/dev/null)"
 fi
+# The images build with the SDK global.json names.
+sdk="$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$ROOT/global.json" | head -1)"
+for dockerfile in "$ROOT"/services/*/Dockerfile; do
+  grep -q "^FROM mcr.microsoft.com/dotnet/sdk:$sdk " "$dockerfile" \
+    || { echo "${dockerfile#$ROOT/}: its SDK image is not sdk:$sdk, the SDK global.json names" >&2; exit 1; }
+  grep -q "^COPY services/Directory.Build.props services/" "$dockerfile" \
+    || { echo "${dockerfile#$ROOT/}: does not copy services/Directory.Build.props (the runtime settings the figures depend on)" >&2; exit 1; }
+done
+
 echo "deploy/docker-compose.yml is valid ($checked; services: $(docker-compose -f "$FILE" config --services | tr '\n' ' ' | sed 's/ $//'))"
