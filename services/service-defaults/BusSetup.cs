@@ -22,11 +22,7 @@ public static class BusSetup
             consumers(bus);
             bus.UsingRabbitMq((context, rabbitMq) =>
             {
-                rabbitMq.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, host =>
-                {
-                    host.Username(rabbit.Username);
-                    host.Password(rabbit.Password);
-                });
+                rabbit.ConfigureHost(rabbitMq);
                 rabbitMq.ConfigureEndpoints(context);
             });
         });

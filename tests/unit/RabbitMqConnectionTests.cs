@@ -56,6 +56,24 @@ public class RabbitMqConnectionTests
         Assert.Equal(new RabbitMqConnection("broker", 5680, "vh", "a", "b"), c);
     }
 
+    [Fact]
+    public void Amqps_is_TLS_on_5671_by_default()
+    {
+        Assert.Equal(new RabbitMqConnection("broker.example", 5671, "prod", "u", "p", UseTls: true), RabbitMqConnection.Parse("amqps://u:p@broker.example/prod"));
+        Assert.Equal(new RabbitMqConnection("broker.example", 5700, "/", "u", "p", UseTls: true), RabbitMqConnection.Parse("amqps://u:p@broker.example:5700"));
+        Assert.Equal(new RabbitMqConnection("broker.example", 5671, "/", "guest", "guest", UseTls: true), RabbitMqConnection.Parse("rabbitmqs://broker.example/"));
+    }
+
+    [Fact]
+    public void The_client_factory_and_the_bus_get_the_same_TLS_setting()
+    {
+        var factory = RabbitMqConnection.Parse("amqps://u:p@broker.example/prod").CreateConnectionFactory();
+        Assert.True(factory.Ssl.Enabled);
+        Assert.Equal("broker.example", factory.Ssl.ServerName);
+        Assert.Equal(5671, factory.Port);
+        Assert.False(RabbitMqConnection.Parse("amqp://u:p@broker.example/prod").CreateConnectionFactory().Ssl.Enabled);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

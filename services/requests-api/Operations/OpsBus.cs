@@ -19,11 +19,7 @@ public sealed class OpsBus : IAsyncDisposable
     public static async Task<OpsBus> StartAsync(IConfiguration configuration, CancellationToken ct)
     {
         var rabbit = RabbitMqConnection.Parse(configuration.GetConnectionString("RabbitMq"));
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, host =>
-        {
-            host.Username(rabbit.Username);
-            host.Password(rabbit.Password);
-        }));
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit.ConfigureHost);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         await bus.StartAsync(timeout.Token);

@@ -26,10 +26,7 @@ public sealed class RedriveErrorsCommand : JasperFxAsyncCommand<RedriveErrorsInp
     {
         using var host = input.BuildHost();
         var rabbit = RabbitMqConnection.Parse(host.Services.GetRequiredService<IConfiguration>().GetConnectionString("RabbitMq"));
-        var factory = new ConnectionFactory
-        {
-            HostName = rabbit.Host, Port = rabbit.Port, VirtualHost = rabbit.VirtualHost, UserName = rabbit.Username, Password = rabbit.Password,
-        };
+        var factory = rabbit.CreateConnectionFactory();
         await using var connection = await factory.CreateConnectionAsync();
         var errorQueue = input.Queue + "_error";
         if (!await QueueExistsAsync(connection, input.Queue))
