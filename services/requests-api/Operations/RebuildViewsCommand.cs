@@ -13,7 +13,7 @@ public sealed class RebuildViewsInput : NetCoreInput
     [Description("Rebuild only this request's view"), FlagAlias("stream", 's')]
     public string? StreamFlag { get; set; }
 
-    [Description("Write every view, also those the events show to be right already"), FlagAlias("all", 'a')]
+    [Description("Write every view, also those the events show to be right already"), FlagAlias("all", true)]
     public bool AllFlag { get; set; }
 }
 

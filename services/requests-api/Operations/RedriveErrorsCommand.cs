@@ -10,7 +10,7 @@ public sealed class RedriveErrorsInput : NetCoreInput
     [Description("The queue whose _error queue is drained back into it, e.g. scheduler-challenge-requested")]
     public string Queue { get; set; } = "";
 
-    [Description("Move at most this many messages (default: all)"), FlagAlias("limit", 'l')]
+    [Description("Move at most this many messages (default: all)"), FlagAlias("limit", true)]
     public int LimitFlag { get; set; } = int.MaxValue;
 }
 

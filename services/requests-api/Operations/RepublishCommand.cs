@@ -10,10 +10,10 @@ public sealed class RepublishInput : NetCoreInput
     [Description("Only this request's events"), FlagAlias("stream", 's')]
     public string? StreamFlag { get; set; }
 
-    [Description("Only events at or after this time (ISO 8601)"), FlagAlias("from")]
+    [Description("Only events at or after this time (ISO 8601)"), FlagAlias("from", true)]
     public string? FromFlag { get; set; }
 
-    [Description("Only events before this time (ISO 8601)"), FlagAlias("to")]
+    [Description("Only events before this time (ISO 8601)"), FlagAlias("to", true)]
     public string? ToFlag { get; set; }
 
     [Description("Only events of this type: ChallengeRequested, ChallengeScheduled or ChallengeFailed"), FlagAlias("type", 't')]
