@@ -90,7 +90,10 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
     {
         await api.Platform.SetStubFaultsAsync(new { down = true });
         var id = await CreateAsync(new { title = "Backend 503" });
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // The backend stays down until the scheduler has met the outage, however long the relay takes to get there
+        // (a fixed pause raced it: on a busy machine the first call came after the outage had ended).
+        await Eventually.HoldsAsync(async () => (await api.Platform.StubBookingsAsync(id)).Answered(503) >= 1,
+            TimeSpan.FromSeconds(30), $"the scheduler to call the backend for {id} during the outage");
         Assert.Equal("pending", (await GetAsync(_acme, AcmeBank, id)).GetProperty("status").GetString());
 
         await api.Platform.ResetStubFaultsAsync();
