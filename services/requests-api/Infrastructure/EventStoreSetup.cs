@@ -3,9 +3,8 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using JasperFx.Events.Daemon;
-using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.ProductionTests;
-using ProductionTests.RequestsApi.ProductionTests.Versioning;
+using ProductionTests.RequestsApi.ProductionTests.Events;
 using ProductionTests.RequestsApi.ProductionTests.Create;
 using ProductionTests.RequestsApi.ProductionTests.Outcomes;
 using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
@@ -48,11 +47,7 @@ public static class EventStoreSetup
                 // Each event keeps the trace it was written in (header traceparent), so the relay can
                 // continue that trace on the bus.
                 options.Events.MetadataConfig.HeadersEnabled = true;
-                // Every event type known up front, so that every process (the ops commands too) maps names to types.
-                options.Events.AddEventTypes([typeof(ChallengeRequested), typeof(ChallengeScheduled), typeof(ChallengeFailed)]);
-                // Event versions (see ProductionTests/Versioning): ChallengeFailed is at version 2.
-                options.Events.MapEventTypeWithSchemaVersion<ChallengeFailed>(2);
-                options.Events.Upcast<ChallengeFailedV1, ChallengeFailed>(ChallengeFailedV1.EventTypeName, ChallengeFailedV1.Upcast);
+                RequestEvents.AddTo(options);
                 // The relay polls for new events (a cheap query); far tighter than the defaults (0.5-1 s) so a request is
                 // scheduled within a fraction of a second. A create committed here wakes it at once (RelayWakeup).
                 options.Projections.FastPollingTime = FastPolling;

@@ -3,7 +3,7 @@ using Marten;
 using Npgsql;
 using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.RequestsApi.ProductionTests;
-using ProductionTests.RequestsApi.ProductionTests.Versioning;
+using ProductionTests.RequestsApi.ProductionTests.Events;
 using Spectre.Console;
 
 namespace ProductionTests.RequestsApi.Operations;
@@ -136,7 +136,7 @@ public static class ViewRebuild
             await generic.ExecuteNonQueryAsync(ct);
         var events = await ReadEventsAsync(store, connection, ids, ct);
         var views = events.GroupBy(e => e.Stream)
-            .Select(stream => ChallengeRequestView.Replay(stream.Select(e => e.Data)))
+            .Select(stream => ChallengeRequestProjection.Fold(stream.Select(e => e.Data)))
             .OfType<ChallengeRequestView>()
             .ToList();
         // Writing a view costs far more than comparing it (the upsert and its indexes), and a rebuild mostly
@@ -149,13 +149,12 @@ public static class ViewRebuild
     /// <summary>
     /// The streams' events in order, read with Npgsql and deserialized row by row with Marten's serializer.
     /// Marten's own queries deserialize each row asynchronously from a stream, which profiled at about 40 us
-    /// a row and made the rebuild four times slower. Event types are mapped by Marten's names; version 1 of
-    /// ChallengeFailed is upcast as the store does (ProductionTests/Versioning).
+    /// a row and made the rebuild four times slower. Stored names, older versions and their upcasters come from
+    /// <see cref="RequestEvents"/>, the list the store itself is configured from.
     /// </summary>
     private static async Task<List<(string Stream, object Data)>> ReadEventsAsync(IDocumentStore store, NpgsqlConnection connection, string[] ids, CancellationToken ct)
     {
         var serializer = store.Options.Serializer();
-        var types = store.Options.Events.AllKnownEventTypes().ToDictionary(t => t.EventTypeName, t => t.EventType);
         await using var command = new NpgsqlCommand($"""
             SELECT stream_id, type, data FROM {EventStoreSetup.Schema}.mt_events
             WHERE stream_id = ANY(@ids) AND NOT is_archived ORDER BY stream_id, version
@@ -166,11 +165,8 @@ public static class ViewRebuild
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var type = reader.GetString(1);
-            object? data = type == ChallengeFailedV1.EventTypeName
-                ? ChallengeFailedV1.Upcast(serializer.FromJson<ChallengeFailedV1>(reader, 2))
-                : types.TryGetValue(type, out var clrType) ? serializer.FromJson(clrType, reader, 2) : null;
-            if (data is not null) events.Add((reader.GetString(0), data));
+            if (RequestEvents.ByStoredName.TryGetValue(reader.GetString(1), out var stored))
+                events.Add((reader.GetString(0), stored.ToCurrent(serializer.FromJson(stored.Stored, reader, 2))));
         }
         return events;
     }

@@ -1,5 +1,7 @@
 using Marten.Events.Aggregation;
+using JasperFx.Events;
 using ProductionTests.Contracts;
+using ProductionTests.RequestsApi.ProductionTests.Events;
 
 namespace ProductionTests.RequestsApi.ProductionTests;
 
@@ -34,24 +36,8 @@ public sealed class ChallengeRequestView
         UpdatedAt = e.RequestedAt,
     };
 
-    /// <summary>The view a stream's events build, in order (what the projection does, for a rebuild); null without ChallengeRequested first.</summary>
-    public static ChallengeRequestView? Replay(IEnumerable<object> events)
-    {
-        ChallengeRequestView? view = null;
-        foreach (var e in events)
-        {
-            switch (e)
-            {
-                case ChallengeRequested requested when view is null: view = From(requested); break;
-                case ChallengeScheduled scheduled: view?.Apply(scheduled); break;
-                case ChallengeFailed failed: view?.Apply(failed); break;
-            }
-        }
-        return view;
-    }
-
     /// <summary>The first outcome decides; a later one (which the outcome consumer never appends) changes nothing.</summary>
-    public void Apply(ChallengeScheduled e)
+    public void Record(ChallengeScheduled e)
     {
         if (Status != Pending) return;
         Status = Scheduled;
@@ -60,7 +46,7 @@ public sealed class ChallengeRequestView
         UpdatedAt = e.ScheduledAt;
     }
 
-    public void Apply(ChallengeFailed e)
+    public void Record(ChallengeFailed e)
     {
         if (Status != Pending) return;
         Status = Failed;
@@ -71,9 +57,31 @@ public sealed class ChallengeRequestView
     }
 }
 
+/// <summary>
+/// The one fold of a request's events into its view: Marten runs it inline with every append, and the
+/// rebuild (rebuild-views) runs it over stored streams. Its event types are those of <see cref="RequestEvents"/>.
+/// </summary>
 public sealed class ChallengeRequestProjection : SingleStreamProjection<ChallengeRequestView, string>
 {
-    public ChallengeRequestView Create(ChallengeRequested e) => ChallengeRequestView.From(e);
-    public void Apply(ChallengeScheduled e, ChallengeRequestView view) => view.Apply(e);
-    public void Apply(ChallengeFailed e, ChallengeRequestView view) => view.Apply(e);
+    public ChallengeRequestProjection()
+    {
+        foreach (var type in RequestEvents.All) IncludeType(type.Type);
+    }
+
+    public override ChallengeRequestView? Evolve(ChallengeRequestView? snapshot, string id, IEvent e) => Step(snapshot, e.Data);
+
+    /// <summary>One event applied to the view as it stands (null before ChallengeRequested); anything else changes nothing.</summary>
+    public static ChallengeRequestView? Step(ChallengeRequestView? view, object data)
+    {
+        switch (data)
+        {
+            case ChallengeRequested requested when view is null: return ChallengeRequestView.From(requested);
+            case ChallengeScheduled scheduled: view?.Record(scheduled); break;
+            case ChallengeFailed failed: view?.Record(failed); break;
+        }
+        return view;
+    }
+
+    /// <summary>The view a stream's events build, in order; null without ChallengeRequested first.</summary>
+    public static ChallengeRequestView? Fold(IEnumerable<object> events) => events.Aggregate((ChallengeRequestView?)null, Step);
 }

@@ -1,6 +1,6 @@
 using ProductionTests.Contracts;
 
-namespace ProductionTests.RequestsApi.ProductionTests.Versioning;
+namespace ProductionTests.RequestsApi.ProductionTests.Events;
 
 /// <summary>
 /// ChallengeFailed as version 1 stored it (event type <c>challenge_failed</c>), before <c>Retryable</c>.
@@ -9,7 +9,7 @@ namespace ProductionTests.RequestsApi.ProductionTests.Versioning;
 ///
 /// The rule for the next change of an event's shape: keep the old shape here as a record named
 /// <c>{Event}V{n}</c>; give the current record the next schema version (stored as <c>{event}_v{n+1}</c>,
-/// see EventStoreSetup); register an upcaster from the old type name that fills the new fields with
+/// see RequestEvents); register an upcaster from the old type name that fills the new fields with
 /// what the old event meant; test that an old stream still loads and projects (VersioningTests).
 /// </summary>
 public sealed record ChallengeFailedV1(string RequestId, string ClientId, string WorkspaceId, string ReasonCode, string Reason, DateTimeOffset FailedAt)
