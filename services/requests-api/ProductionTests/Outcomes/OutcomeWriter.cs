@@ -2,6 +2,7 @@ using JasperFx;
 using Marten;
 using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.Infrastructure;
+using ProductionTests.RequestsApi.ProductionTests.Waiting;
 
 namespace ProductionTests.RequestsApi.ProductionTests.Outcomes;
 
@@ -60,7 +61,7 @@ public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connec
         {
             // In the same round trip as the appends (count(): Marten reads a number back); PostgreSQL delivers
             // the notifications only if the transaction commits.
-            session.QueueSqlCommand("SELECT count(pg_notify(?, id)) FROM unnest(?) AS t(id)", NotificationListener.OutcomeChannel, appended.ToArray());
+            session.QueueSqlCommand("SELECT count(pg_notify(?, id)) FROM unnest(?) AS t(id)", OutcomeNotifications.Channel, appended.ToArray());
             try
             {
                 await session.SaveChangesAsync();

@@ -1,7 +1,7 @@
 namespace ProductionTests.RequestsApi.ProductionTests.Waiting;
 
 /// <summary>
-/// Callers waiting for a request's outcome, by request id. <see cref="Infrastructure.NotificationListener"/> wakes them
+/// Callers waiting for a request's outcome, by request id. <see cref="OutcomeNotifications"/> wakes them
 /// when PostgreSQL says an outcome was committed (by any API instance); a woken waiter reads the view
 /// once. No waiter polls the database.
 /// </summary>

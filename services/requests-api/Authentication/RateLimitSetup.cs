@@ -2,9 +2,9 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using ProductionTests.RequestsApi.Authentication;
+using ProductionTests.RequestsApi.Infrastructure;
 
-namespace ProductionTests.RequestsApi.Infrastructure;
+namespace ProductionTests.RequestsApi.Authentication;
 
 /// <summary>The per-key rate limit; configuration section <c>RateLimit</c>.</summary>
 public sealed class RateLimitOptions
