@@ -53,8 +53,8 @@ public static class EventStoreSetup
     /// switches a statement to one generic plan after five runs, and the plan is kept on the pooled connection
     /// until the table is next analyzed. The daemon's gap query (<c>seq_id &gt;= $1</c> over mt_events) got a
     /// sequential scan that way when the service started on a near-empty store, and went on scanning the
-    /// whole table on every look as it grew: 5 ms and 1,250 pages a look, half of PostgreSQL's CPU in
-    /// benchmark phase 2, until autovacuum analyzed the table a minute or two later.
+    /// whole table on every look as it grew, until autovacuum next analyzed the table (see docs/decisions,
+    /// plan cache mode of the store's connections).
     /// </para>
     /// </summary>
     public static string WithDefaults(string connectionString, bool planEveryExecution = false)

@@ -36,7 +36,7 @@ public static class ReportEndpoint
         {
             stats = await tpas.GetStatsAsync(challengeId, ct);
         }
-        catch (TpasUnavailableException e)
+        catch (ReportUnavailableException e)
         {
             return Problem.Of(503, ErrorCodes.ProviderUnavailable,
                 $"The challenge backend is unavailable ({e.Message}); retry shortly.", new { dependency = "tpas-backend" },

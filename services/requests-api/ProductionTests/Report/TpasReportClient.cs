@@ -21,30 +21,34 @@ public sealed class TpasReportClient(HttpClient http)
     public sealed record ChallengeStats(ChallengeSnapshot Challenge, int TotalParticipations, int TotalClaims, IReadOnlyList<ProviderStats> ProviderBreakdown);
 
     /// <summary>The statistics, or null when tpas-backend does not know the challenge.</summary>
-    /// <exception cref="TpasUnavailableException">tpas-backend is down, failing or too slow.</exception>
+    /// <exception cref="ReportUnavailableException">tpas-backend is down, failing or too slow.</exception>
     public async Task<ChallengeStats?> GetStatsAsync(string challengeId, CancellationToken ct)
     {
         try
         {
             using var response = await http.GetAsync($"v1/challenges/{Uri.EscapeDataString(challengeId)}/stats", ct);
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
-            if (!response.IsSuccessStatusCode) throw new TpasUnavailableException($"tpas-backend answered {(int)response.StatusCode}");
+            if (!response.IsSuccessStatusCode) throw new ReportUnavailableException($"tpas-backend answered {(int)response.StatusCode}");
             return await response.Content.ReadFromJsonAsync<ChallengeStats>(JsonSerializerOptions.Web, ct)
-                ?? throw new TpasUnavailableException("tpas-backend answered no statistics");
+                ?? throw new ReportUnavailableException("tpas-backend answered no statistics");
         }
         catch (HttpRequestException e)
         {
-            throw new TpasUnavailableException($"tpas-backend could not be reached: {e.Message}", e);
+            throw new ReportUnavailableException($"tpas-backend could not be reached: {e.Message}", e);
         }
         catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new TpasUnavailableException($"tpas-backend did not answer within {http.Timeout.TotalSeconds:0.#} s", e);
+            throw new ReportUnavailableException($"tpas-backend did not answer within {http.Timeout.TotalSeconds:0.#} s", e);
         }
         catch (JsonException e)
         {
-            throw new TpasUnavailableException("tpas-backend answered statistics that could not be read", e);
+            throw new ReportUnavailableException("tpas-backend answered statistics that could not be read", e);
         }
     }
 }
 
-public sealed class TpasUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// tpas-backend cannot give a report now (down, failing, too slow): the caller gets 503 and asks again. Not the
+/// scheduler's TpasUnavailableException, which makes a consumer retry; each service answers its own way.
+/// </summary>
+public sealed class ReportUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
