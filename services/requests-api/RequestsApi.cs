@@ -1,13 +1,13 @@
 using ProductionTests.RequestsApi.Authentication;
 using ProductionTests.RequestsApi.Benchmark;
+using ProductionTests.RequestsApi.Create;
+using ProductionTests.RequestsApi.Events;
 using ProductionTests.RequestsApi.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests;
-using ProductionTests.RequestsApi.ProductionTests.Create;
-using ProductionTests.RequestsApi.ProductionTests.Outcomes;
-using ProductionTests.RequestsApi.ProductionTests.Report;
-using ProductionTests.RequestsApi.ProductionTests.Waiting;
+using ProductionTests.RequestsApi.Outcomes;
 using ProductionTests.RequestsApi.ReferenceData;
 using ProductionTests.RequestsApi.Relay;
+using ProductionTests.RequestsApi.Report;
+using ProductionTests.RequestsApi.Waiting;
 using ProductionTests.ServiceDefaults;
 using Scalar.AspNetCore;
 
@@ -35,14 +35,14 @@ public static class RequestsApi
 
         // The event store, then each feature with what it needs of it (hosted services start in this order and stop in reverse).
         var eventStore = services.AddEventStore(builder.Configuration);
-        services.AddRequestStreams();          // ProductionTests/Events: the request's events and its view
+        services.AddRequestStreams();          // Events: the request's events and its view
         eventStore.AddRelay(builder.Configuration);  // Relay: committed events to the bus
         services.AddReferenceData();           // ReferenceData: workspaces, keys, apps, providers
-        services.AddWaiting();                 // ProductionTests/Waiting: Prefer: wait
-        services.AddCreate();                  // ProductionTests/Create: POST, idempotency
-        services.AddOutcomes();                // ProductionTests/Outcomes: the scheduler's answers
+        services.AddWaiting();                 // Waiting: Prefer: wait
+        services.AddCreate();                  // Create: POST, idempotency
+        services.AddOutcomes();                // Outcomes: the scheduler's answers
         services.AddRabbitMqBus(builder.Configuration, bus => bus.AddOutcomeConsumer());
-        services.AddReport();                  // ProductionTests/Report: read from tpas-backend
+        services.AddReport();                  // Report: read from tpas-backend
         return builder;
     }
 

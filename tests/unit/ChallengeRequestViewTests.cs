@@ -1,5 +1,5 @@
 using ProductionTests.Contracts;
-using ProductionTests.RequestsApi.ProductionTests;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.UnitTests;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ProductionTests.RequestsApi;
 using ProductionTests.Contracts;
-using ProductionTests.RequestsApi.ProductionTests.Events;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.UnitTests;
 

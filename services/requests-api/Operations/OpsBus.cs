@@ -1,6 +1,6 @@
 using JasperFx.Events;
 using MassTransit;
-using ProductionTests.RequestsApi.ProductionTests.Events;
+using ProductionTests.RequestsApi.Events;
 using ProductionTests.ServiceDefaults;
 
 namespace ProductionTests.RequestsApi.Operations;

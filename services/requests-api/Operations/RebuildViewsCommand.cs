@@ -2,8 +2,7 @@ using JasperFx.CommandLine;
 using Marten;
 using Npgsql;
 using ProductionTests.RequestsApi.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests;
-using ProductionTests.RequestsApi.ProductionTests.Events;
+using ProductionTests.RequestsApi.Events;
 using Spectre.Console;
 
 namespace ProductionTests.RequestsApi.Operations;

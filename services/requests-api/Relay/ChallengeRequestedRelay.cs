@@ -5,7 +5,7 @@ using Marten;
 using Marten.Subscriptions;
 using MassTransit;
 using System.Diagnostics;
-using ProductionTests.RequestsApi.ProductionTests.Events;
+using ProductionTests.RequestsApi.Events;
 using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.ServiceDefaults;
 

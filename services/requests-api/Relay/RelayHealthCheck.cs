@@ -2,7 +2,7 @@ using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using ProductionTests.RequestsApi.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests.Events;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.RequestsApi.Relay;
 
