@@ -1,12 +1,14 @@
-using MassTransit;
-using Microsoft.AspNetCore.Authentication;
 using ProductionTests.RequestsApi.Authentication;
 using ProductionTests.RequestsApi.Benchmark;
+using ProductionTests.RequestsApi.Create;
+using ProductionTests.RequestsApi.Events;
 using ProductionTests.RequestsApi.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests.Outcomes;
+using ProductionTests.RequestsApi.Outcomes;
+using ProductionTests.RequestsApi.ReferenceData;
+using ProductionTests.RequestsApi.Relay;
+using ProductionTests.RequestsApi.Report;
+using ProductionTests.RequestsApi.Waiting;
 using ProductionTests.ServiceDefaults;
-using ProductionTests.RequestsApi.ProductionTests;
-using ProductionTests.RequestsApi.ProductionTests.Report;
 using Scalar.AspNetCore;
 
 namespace ProductionTests.RequestsApi;
@@ -28,23 +30,19 @@ public static class RequestsApi
             o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         services.AddContractProblemDetails();
-        services.AddEventStore(builder.Configuration);
-        services.AddRabbitMqBus(builder.Configuration, bus => bus.AddConsumer<ChallengeOutcomeConsumer, ChallengeOutcomeConsumerDefinition>());
-        services.AddAuthentication(WorkspaceKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, WorkspaceKeyAuthentication>(WorkspaceKeyAuthentication.SchemeName, null);
-        services.AddAuthorization();
-        services.AddContractRateLimiting();
         services.AddContractOpenApi();
-        services.AddOptions<TpasReportOptions>().BindConfiguration("Tpas");
-        services.AddHttpClient<TpasReportClient>((sp, http) =>
-        {
-            var tpas = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TpasReportOptions>>().Value;
-            http.BaseAddress = tpas.BaseUrl;
-            http.Timeout = TimeSpan.FromSeconds(tpas.TimeoutSeconds);
-        });
-        services.AddHealthChecks()
-            .AddCheck<EventStoreHealthCheck>("postgres", tags: [HealthEndpoints.Ready])
-            .AddCheck<Relay.RelayHealthCheck>("relay", tags: [HealthEndpoints.Ready]);
+        services.AddWorkspaceKeys();
+
+        // The event store, then each feature with what it needs of it (hosted services start in this order and stop in reverse).
+        var eventStore = services.AddEventStore(builder.Configuration);
+        services.AddRequestStreams();          // Events: the request's events and its view
+        eventStore.AddRelay(builder.Configuration);  // Relay: committed events to the bus
+        services.AddReferenceData();           // ReferenceData: workspaces, keys, apps, providers
+        services.AddWaiting();                 // Waiting: Prefer: wait
+        services.AddCreate();                  // Create: POST, idempotency
+        services.AddOutcomes();                // Outcomes: the scheduler's answers
+        services.AddRabbitMqBus(builder.Configuration, bus => bus.AddOutcomeConsumer());
+        services.AddReport();                  // Report: read from tpas-backend
         return builder;
     }
 

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using ProductionTests.IntegrationTests.Infrastructure;
 using ProductionTests.RequestsApi.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests.Create;
+using ProductionTests.RequestsApi.Create;
 using Xunit.Abstractions;
 using static ProductionTests.IntegrationTests.Infrastructure.TestData;
 

@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using Marten;
 using Npgsql;
 using ProductionTests.IntegrationTests.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests;
 using static ProductionTests.IntegrationTests.Infrastructure.TestData;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.IntegrationTests;
 

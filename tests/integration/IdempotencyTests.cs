@@ -3,9 +3,9 @@ using System.Text;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using ProductionTests.IntegrationTests.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests;
-using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
+using ProductionTests.RequestsApi.Create.Idempotency;
 using static ProductionTests.IntegrationTests.Infrastructure.TestData;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.IntegrationTests;
 

@@ -5,8 +5,8 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using ProductionTests.Contracts;
 using ProductionTests.IntegrationTests.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests;
 using static ProductionTests.IntegrationTests.Infrastructure.TestData;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.IntegrationTests;
 

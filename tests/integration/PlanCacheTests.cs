@@ -8,7 +8,7 @@ namespace ProductionTests.IntegrationTests;
 
 /// <summary>
 /// The store's connections (Marten's queries and the async daemon) have PostgreSQL plan every execution;
-/// the writers' pool keeps the default plan cache. See EventStoreSetup.WithDefaults for the measurement.
+/// the writers' pool keeps the default plan cache. See EventStoreSetup.WithDefaults for why.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class PlanCacheTests(ApiFixture api)

@@ -4,7 +4,7 @@ using Marten;
 using ProductionTests.Contracts;
 using ProductionTests.IntegrationTests.Infrastructure;
 using ProductionTests.RequestsApi.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests.Versioning;
+using ProductionTests.RequestsApi.Events;
 using static ProductionTests.IntegrationTests.Infrastructure.TestData;
 
 namespace ProductionTests.IntegrationTests;

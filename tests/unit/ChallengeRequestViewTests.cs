@@ -1,5 +1,5 @@
 using ProductionTests.Contracts;
-using ProductionTests.RequestsApi.ProductionTests;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.UnitTests;
 
@@ -45,7 +45,7 @@ public class ChallengeRequestViewTests
     public void Scheduled_sets_status_challenge_and_updated_at()
     {
         var view = ChallengeRequestView.From(Requested());
-        view.Apply(Scheduled());
+        view.Record(Scheduled());
 
         Assert.Equal("scheduled", view.Status);
         Assert.Equal("ch_123", view.ChallengeId);
@@ -60,7 +60,7 @@ public class ChallengeRequestViewTests
     public void Failed_sets_status_reason_and_updated_at()
     {
         var view = ChallengeRequestView.From(Requested());
-        view.Apply(Failed());
+        view.Record(Failed());
 
         Assert.Equal("failed", view.Status);
         Assert.Equal("CHALLENGE_REFUSED", view.FailureCode);
@@ -75,8 +75,8 @@ public class ChallengeRequestViewTests
     public void Failure_after_scheduling_changes_nothing()
     {
         var view = ChallengeRequestView.From(Requested());
-        view.Apply(Scheduled());
-        view.Apply(Failed());
+        view.Record(Scheduled());
+        view.Record(Failed());
 
         Assert.Equal(ChallengeRequestView.Scheduled, view.Status);
         Assert.Equal("ch_123", view.ChallengeId);
@@ -89,8 +89,8 @@ public class ChallengeRequestViewTests
     public void Scheduling_after_failure_changes_nothing()
     {
         var view = ChallengeRequestView.From(Requested());
-        view.Apply(Failed());
-        view.Apply(Scheduled());
+        view.Record(Failed());
+        view.Record(Scheduled());
 
         Assert.Equal(ChallengeRequestView.Failed, view.Status);
         Assert.Null(view.ChallengeId);
@@ -103,8 +103,8 @@ public class ChallengeRequestViewTests
     public void Second_scheduling_changes_nothing()
     {
         var view = ChallengeRequestView.From(Requested());
-        view.Apply(Scheduled());
-        view.Apply(Scheduled() with { ChallengeId = "ch_other", Challenge = Snapshot with { Id = "ch_other" }, ScheduledAt = FailedAt });
+        view.Record(Scheduled());
+        view.Record(Scheduled() with { ChallengeId = "ch_other", Challenge = Snapshot with { Id = "ch_other" }, ScheduledAt = FailedAt });
 
         Assert.Equal("ch_123", view.ChallengeId);
         Assert.Equal("ch_123", view.Challenge!.Id);
@@ -114,31 +114,31 @@ public class ChallengeRequestViewTests
     [Fact]
     public void Projection_creates_and_applies_through_the_view()
     {
-        var projection = new ChallengeRequestProjection();
-        var view = projection.Create(Requested());
-        projection.Apply(Failed(), view);
-        projection.Apply(Scheduled(), view);
+        var view = ChallengeRequestProjection.Step(null, Requested());
+        view = ChallengeRequestProjection.Step(view, Failed());
+        view = ChallengeRequestProjection.Step(view, Scheduled());
 
-        Assert.Equal(ChallengeRequestView.Failed, view.Status);
+        Assert.Equal(ChallengeRequestView.Failed, view!.Status);
         Assert.Null(view.ChallengeId);
+        Assert.Null(ChallengeRequestProjection.Step(null, Scheduled()));
     }
 
     [Fact]
     public void Replay_folds_a_stream_as_the_projection_does_and_the_first_outcome_decides()
     {
-        var view = ChallengeRequestView.Replay([Requested(), Scheduled(), Failed()])!;
+        var view = ChallengeRequestProjection.Fold([Requested(), Scheduled(), Failed()])!;
 
         Assert.Equal(ChallengeRequestView.Scheduled, view.Status);
         Assert.Equal("ch_123", view.ChallengeId);
         Assert.Equal(ScheduledAt, view.UpdatedAt);
-        Assert.Equal(ChallengeRequestView.Failed, ChallengeRequestView.Replay([Requested(), Failed(), Scheduled()])!.Status);
-        Assert.Equal(ChallengeRequestView.Pending, ChallengeRequestView.Replay([Requested()])!.Status);
+        Assert.Equal(ChallengeRequestView.Failed, ChallengeRequestProjection.Fold([Requested(), Failed(), Scheduled()])!.Status);
+        Assert.Equal(ChallengeRequestView.Pending, ChallengeRequestProjection.Fold([Requested()])!.Status);
     }
 
     [Fact]
     public void Replay_of_a_stream_that_does_not_start_with_ChallengeRequested_is_no_view()
     {
-        Assert.Null(ChallengeRequestView.Replay([Scheduled()]));
-        Assert.Null(ChallengeRequestView.Replay([]));
+        Assert.Null(ChallengeRequestProjection.Fold([Scheduled()]));
+        Assert.Null(ChallengeRequestProjection.Fold([]));
     }
 }

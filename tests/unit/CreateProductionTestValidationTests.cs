@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ProductionTests.RequestsApi.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests.Create;
+using ProductionTests.RequestsApi.Create;
 
 namespace ProductionTests.UnitTests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
+using ProductionTests.RequestsApi.Create.Idempotency;
 
 namespace ProductionTests.UnitTests;
 

@@ -1,6 +1,6 @@
-using ProductionTests.RequestsApi.ProductionTests.Create;
+using ProductionTests.RequestsApi.Create;
 using ProductionTests.RequestsApi.ReferenceData;
-using static ProductionTests.RequestsApi.ProductionTests.Create.ProviderEligibility;
+using static ProductionTests.RequestsApi.Create.ProviderEligibility;
 
 namespace ProductionTests.UnitTests;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using ProductionTests.RequestsApi.ProductionTests.Create;
+using ProductionTests.RequestsApi.Create;
 
 namespace ProductionTests.UnitTests;
 

@@ -1,4 +1,4 @@
-using ProductionTests.RequestsApi.ProductionTests.Waiting;
+using ProductionTests.RequestsApi.Waiting;
 
 namespace ProductionTests.UnitTests;
 

@@ -40,8 +40,8 @@ public sealed class Pipeline(string connectionString, SuiteLog log) : IAsyncDisp
 
     /// <summary>
     /// Requests created after <paramref name="since"/> without an outcome, per request id (<see cref="OutcomeBacklog"/>):
-    /// each poll reads only the events after the last settled one, since reading every event of the phase on
-    /// every poll (50 ms) cost PostgreSQL up to 160 ms a poll after a large load and slowed the very drain it measured.
+    /// each poll reads only the events after the last settled one: reading every event of the phase on every
+    /// poll loaded PostgreSQL enough to slow the very drain it measured.
     /// </summary>
     private sealed class Backlog(NpgsqlDataSource database, long since)
     {

@@ -1,43 +1,26 @@
 using JasperFx;
 using JasperFx.Events;
-using JasperFx.Events.Projections;
 using Marten;
-using JasperFx.Events.Daemon;
-using ProductionTests.Contracts;
-using ProductionTests.RequestsApi.ProductionTests;
-using ProductionTests.RequestsApi.ProductionTests.Versioning;
-using ProductionTests.RequestsApi.ProductionTests.Create;
-using ProductionTests.RequestsApi.ProductionTests.Outcomes;
-using ProductionTests.RequestsApi.ProductionTests.Create.Idempotency;
-using ProductionTests.RequestsApi.ProductionTests.Waiting;
-using ProductionTests.RequestsApi.ReferenceData;
-using ProductionTests.RequestsApi.Relay;
+using ProductionTests.ServiceDefaults;
 
 namespace ProductionTests.RequestsApi.Infrastructure;
 
 public static class EventStoreSetup
 {
     public const string Schema = "production_tests";
-    private static readonly TimeSpan FastPolling = TimeSpan.FromMilliseconds(25);
-    private static readonly TimeSpan SlowPolling = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// Marten on <c>ConnectionStrings:Postgres</c>: string stream ids (<c>req_&lt;uuid&gt;</c>), the request
-    /// view projected inline (same transaction as the event), reference data as documents. The schema is
-    /// created or updated at start-up.
+    /// Marten on <c>ConnectionStrings:Postgres</c>: string stream ids (<c>req_&lt;uuid&gt;</c>), each event with
+    /// the trace it was written in, the schema created or updated at start-up, the NOTIFY listener and the
+    /// readiness check. Features add their events, documents, projections and the relay to it
+    /// (<c>services.ConfigureMarten</c>, or the returned expression for the daemon).
     /// </summary>
-    public static IServiceCollection AddEventStore(this IServiceCollection services, IConfiguration configuration)
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddEventStore(this IServiceCollection services, IConfiguration configuration)
     {
         var configured = configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres).");
         var connectionString = WithDefaults(configured, planEveryExecution: true);
         services.AddSingleton(_ => new WriterConnections(WithDefaults(configured)));
-
-        // Shared by the daemon (its pause between polls) and CreateWriter (which ends that pause on commit). Woken
-        // looks no closer than the fast polling: measured at 200 requests/s (benchmark phase 3), unspaced wake-ups
-        // made p50 155 ms (a look after every commit), 10 ms 73 ms, 25 ms 47 ms.
-        var relayWakeup = new RelayWakeup(minimumSpacing: FastPolling);
-        services.AddSingleton(relayWakeup);
 
         var marten = services.AddMarten(options =>
             {
@@ -48,29 +31,6 @@ public static class EventStoreSetup
                 // Each event keeps the trace it was written in (header traceparent), so the relay can
                 // continue that trace on the bus.
                 options.Events.MetadataConfig.HeadersEnabled = true;
-                // Every event type known up front, so that every process (the ops commands too) maps names to types.
-                options.Events.AddEventTypes([typeof(ChallengeRequested), typeof(ChallengeScheduled), typeof(ChallengeFailed)]);
-                // Event versions (see ProductionTests/Versioning): ChallengeFailed is at version 2.
-                options.Events.MapEventTypeWithSchemaVersion<ChallengeFailed>(2);
-                options.Events.Upcast<ChallengeFailedV1, ChallengeFailed>(ChallengeFailedV1.EventTypeName, ChallengeFailedV1.Upcast);
-                // The relay polls for new events (a cheap query); far tighter than the defaults (0.5-1 s) so a request is
-                // scheduled within a fraction of a second. A create committed here wakes it at once (RelayWakeup).
-                options.Projections.FastPollingTime = FastPolling;
-                options.Projections.SlowPollingTime = SlowPolling;
-                options.Projections.Wakeup = relayWakeup;
-
-                options.Projections.Add<ChallengeRequestProjection>(ProjectionLifecycle.Inline);
-                options.Schema.For<ChallengeRequestView>()
-                    .Duplicate(v => v.ClientId)
-                    .Duplicate(v => v.CreatedAt)
-                    .Duplicate(v => v.ChallengeId!);
-
-                options.Schema.For<Workspace>();
-                options.Schema.For<ApiKey>().Duplicate(k => k.WorkspaceId);
-                options.Schema.For<App>().Duplicate(a => a.WorkspaceId);
-                options.Schema.For<Provider>();
-                options.Schema.For<RelayRegistration>();
-                options.Schema.For<IdempotencyRecord>().Duplicate(r => r.ExpiresAt);
             })
             .UseLightweightSessions();
 
@@ -78,24 +38,10 @@ public static class EventStoreSetup
         if (configuration.GetValue("EventStore:ApplySchemaOnStartup", true))
             marten.ApplyAllDatabaseChangesOnStartup();
 
-        // The relay (see Relay/). HotCold: with several API instances, one runs it at a time.
-        // Relay:Enabled=false leaves the events unpublished (tests of a crash between commit and publish).
-        services.AddHostedService<RelayStartingPoint>();
-        marten.AddSubscriptionWithServices<ChallengeRequestedRelay>(ServiceLifetime.Singleton);
-        marten.AddAsyncDaemon(configuration.GetValue("Relay:Enabled", true) ? DaemonMode.HotCold : DaemonMode.Disabled);
-
         services.AddSingleton<EventStoreMetrics>();
-        services.AddSingleton<ReferenceDataLoader>();
-        services.AddSingleton<OutcomeWaiters>();
-        services.AddSingleton<ReferenceDataCache>();
-        services.AddSingleton<CreateWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<CreateWriter>());
-        services.AddSingleton<OutcomeWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutcomeWriter>());
         services.AddHostedService<NotificationListener>();
-        services.AddSingleton<IdempotencyPurge>();
-        services.AddHostedService(sp => sp.GetRequiredService<IdempotencyPurge>());
-        return services;
+        services.AddHealthChecks().AddCheck<EventStoreHealthCheck>("postgres", tags: [HealthEndpoints.Ready]);
+        return marten;
     }
 
     /// <summary>
@@ -107,8 +53,8 @@ public static class EventStoreSetup
     /// switches a statement to one generic plan after five runs, and the plan is kept on the pooled connection
     /// until the table is next analyzed. The daemon's gap query (<c>seq_id &gt;= $1</c> over mt_events) got a
     /// sequential scan that way when the service started on a near-empty store, and went on scanning the
-    /// whole table on every look as it grew: 5 ms and 1,250 pages a look, half of PostgreSQL's CPU in
-    /// benchmark phase 2, until autovacuum analyzed the table a minute or two later.
+    /// whole table on every look as it grew, until autovacuum next analyzed the table (see docs/decisions,
+    /// plan cache mode of the store's connections).
     /// </para>
     /// </summary>
     public static string WithDefaults(string connectionString, bool planEveryExecution = false)

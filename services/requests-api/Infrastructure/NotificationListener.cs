@@ -1,23 +1,20 @@
 using Marten;
 using Npgsql;
-using ProductionTests.RequestsApi.ProductionTests.Waiting;
-using ProductionTests.RequestsApi.ReferenceData;
 
 namespace ProductionTests.RequestsApi.Infrastructure;
 
 /// <summary>
-/// One PostgreSQL connection per API instance that LISTENs for what other processes commit:
-/// outcomes (<see cref="OutcomeChannel"/>: the outcome consumer NOTIFYs in the transaction that appends
-/// the outcome, so every instance, not only the one that consumed the message, wakes its waiters at
-/// commit) and reference data changes (<see cref="ReferenceDataCache.Channel"/>: the cache is emptied).
-/// Whatever may have been missed while reconnecting is treated as having happened.
+/// One PostgreSQL connection per API instance that LISTENs for what other processes commit, on the
+/// channels of the registered <see cref="INotificationHandler"/>s, and hands each notification to its
+/// channel's handler. Whatever may have been missed while reconnecting is treated as having happened.
 /// </summary>
-public sealed class NotificationListener(IDocumentStore store, OutcomeWaiters waiters, ReferenceDataCache referenceData, ILogger<NotificationListener> logger) : BackgroundService
+public sealed class NotificationListener(IDocumentStore store, IEnumerable<INotificationHandler> handlers, ILogger<NotificationListener> logger) : BackgroundService
 {
-    public const string OutcomeChannel = "production_tests_outcomes";
+    private readonly Dictionary<string, INotificationHandler> _byChannel = handlers.ToDictionary(h => h.Channel);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_byChannel.Count == 0) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -26,10 +23,9 @@ public sealed class NotificationListener(IDocumentStore store, OutcomeWaiters wa
                 await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, e) =>
                 {
-                    if (e.Channel == OutcomeChannel) waiters.Notify(e.Payload);
-                    else referenceData.Clear();
+                    if (_byChannel.TryGetValue(e.Channel, out var handler)) handler.Notified(e.Payload);
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {OutcomeChannel}; LISTEN {ReferenceDataCache.Channel}", connection))
+                await using (var listen = new NpgsqlCommand(string.Join("; ", _byChannel.Keys.Select(c => $"LISTEN {c}")), connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 MissedSomething();
                 while (true) await connection.WaitAsync(stoppingToken);
@@ -49,7 +45,6 @@ public sealed class NotificationListener(IDocumentStore store, OutcomeWaiters wa
 
     private void MissedSomething()
     {
-        waiters.NotifyAll();
-        referenceData.Clear();
+        foreach (var handler in _byChannel.Values) handler.MissedSome();
     }
 }

@@ -4,14 +4,12 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using ProductionTests.RequestsApi.ProductionTests.Create;
 
 namespace ProductionTests.RequestsApi.Infrastructure;
 
 /// <summary>
 /// Makes the generated schemas say what the API really sends and accepts: timestamps are strings, a
-/// member left out when null is optional and never null, the create body carries its validation rules,
-/// and every problem has the contract's shape.
+/// member left out when null is optional and never null, and every problem has the contract's shape.
 /// </summary>
 public static class OpenApiSchemas
 {
@@ -26,7 +24,6 @@ public static class OpenApiSchemas
             schema.Format = "date-time";
         }
         if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object) MakeOmittedMembersOptional(schema, context.JsonTypeInfo);
-        if (type == typeof(CreateProductionTestBody)) CreateProductionTestBody.DescribeSchema(schema);
         if (type == typeof(ProblemDetails) || type == typeof(HttpValidationProblemDetails)) DescribeProblem(schema);
         return Task.CompletedTask;
     }

@@ -1,6 +1,6 @@
 using JasperFx.Events;
 using MassTransit;
-using ProductionTests.Contracts;
+using ProductionTests.RequestsApi.Events;
 using ProductionTests.ServiceDefaults;
 
 namespace ProductionTests.RequestsApi.Operations;
@@ -27,18 +27,13 @@ public sealed class OpsBus : IAsyncDisposable
     }
 
     /// <summary>Publishes a stored contract event again, its event id as MessageId.</summary>
-    public Task RepublishAsync(IEvent @event, CancellationToken ct) => @event.Data switch
-    {
-        ChallengeRequested e => Publish(e, @event.Id, ct),
-        ChallengeScheduled e => Publish(e, @event.Id, ct),
-        ChallengeFailed e => Publish(e, @event.Id, ct),
-        _ => Task.CompletedTask,
-    };
+    public Task RepublishAsync(IEvent @event, CancellationToken ct) =>
+        IsContractEvent(@event) ? Publish(@event.Data, @event.Data.GetType(), @event.Id, ct) : Task.CompletedTask;
 
-    public static bool IsContractEvent(IEvent @event) => @event.Data is ChallengeRequested or ChallengeScheduled or ChallengeFailed;
+    public static bool IsContractEvent(IEvent @event) => RequestEvents.Of(@event.Data)?.OnTheBus == true;
 
-    private Task Publish<T>(T message, Guid id, CancellationToken ct) where T : class =>
-        _bus.Publish(message, context =>
+    private Task Publish(object message, Type messageType, Guid id, CancellationToken ct) =>
+        _bus.Publish(message, messageType, context =>
         {
             context.MessageId = id;
             context.Headers.Set(ReplayHeader, "true");

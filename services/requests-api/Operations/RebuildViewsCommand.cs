@@ -2,8 +2,7 @@ using JasperFx.CommandLine;
 using Marten;
 using Npgsql;
 using ProductionTests.RequestsApi.Infrastructure;
-using ProductionTests.RequestsApi.ProductionTests;
-using ProductionTests.RequestsApi.ProductionTests.Versioning;
+using ProductionTests.RequestsApi.Events;
 using Spectre.Console;
 
 namespace ProductionTests.RequestsApi.Operations;
@@ -127,16 +126,14 @@ public static class ViewRebuild
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
-        // The two statements below take 5,000 ids (and views) as arrays. Planned with those values (PostgreSQL's
-        // custom plans: every unprepared run, and the first five prepared ones) they took 3-5 times as long as
-        // with a generic plan, which made the first ten pages of every rebuild the slowest. This overrides, for this
-        // connection only, the store's plan-every-execution default (EventStoreSetup.WithDefaults); the pool's reset
-        // puts it back.
+        // The two statements below take a page of ids (and views) as arrays, which a generic plan serves far better
+        // than plans made for each page's values (see docs/decisions, view rebuild). For this connection only: it
+        // overrides the store's plan-every-execution default (EventStoreSetup.WithDefaults); the pool's reset puts it back.
         await using (var generic = new NpgsqlCommand("SET plan_cache_mode = force_generic_plan", connection))
             await generic.ExecuteNonQueryAsync(ct);
         var events = await ReadEventsAsync(store, connection, ids, ct);
         var views = events.GroupBy(e => e.Stream)
-            .Select(stream => ChallengeRequestView.Replay(stream.Select(e => e.Data)))
+            .Select(stream => ChallengeRequestProjection.Fold(stream.Select(e => e.Data)))
             .OfType<ChallengeRequestView>()
             .ToList();
         // Writing a view costs far more than comparing it (the upsert and its indexes), and a rebuild mostly
@@ -148,14 +145,13 @@ public static class ViewRebuild
 
     /// <summary>
     /// The streams' events in order, read with Npgsql and deserialized row by row with Marten's serializer.
-    /// Marten's own queries deserialize each row asynchronously from a stream, which profiled at about 40 us
-    /// a row and made the rebuild four times slower. Event types are mapped by Marten's names; version 1 of
-    /// ChallengeFailed is upcast as the store does (ProductionTests/Versioning).
+    /// Marten's own queries deserialize each row asynchronously from a stream, much slower per row (see
+    /// docs/decisions, view rebuild). Stored names, older versions and their upcasters come from
+    /// <see cref="RequestEvents"/>, the list the store itself is configured from.
     /// </summary>
     private static async Task<List<(string Stream, object Data)>> ReadEventsAsync(IDocumentStore store, NpgsqlConnection connection, string[] ids, CancellationToken ct)
     {
         var serializer = store.Options.Serializer();
-        var types = store.Options.Events.AllKnownEventTypes().ToDictionary(t => t.EventTypeName, t => t.EventType);
         await using var command = new NpgsqlCommand($"""
             SELECT stream_id, type, data FROM {EventStoreSetup.Schema}.mt_events
             WHERE stream_id = ANY(@ids) AND NOT is_archived ORDER BY stream_id, version
@@ -166,11 +162,8 @@ public static class ViewRebuild
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var type = reader.GetString(1);
-            object? data = type == ChallengeFailedV1.EventTypeName
-                ? ChallengeFailedV1.Upcast(serializer.FromJson<ChallengeFailedV1>(reader, 2))
-                : types.TryGetValue(type, out var clrType) ? serializer.FromJson(clrType, reader, 2) : null;
-            if (data is not null) events.Add((reader.GetString(0), data));
+            if (RequestEvents.ByStoredName.TryGetValue(reader.GetString(1), out var stored))
+                events.Add((reader.GetString(0), stored.ToCurrent(serializer.FromJson(stored.Stored, reader, 2))));
         }
         return events;
     }
@@ -178,8 +171,8 @@ public static class ViewRebuild
     /// <summary>
     /// Those of <paramref name="views"/> whose stored document is missing or not equal, as JSON values, to the
     /// one Marten's serializer writes for them now. PostgreSQL compares (jsonb equality ignores key order
-    /// and spacing), so the stored views are never read into .NET: that reading and re-serializing was
-    /// half of the rebuild's CPU.
+    /// and spacing), so the stored views are never read into .NET, where reading and re-serializing them
+    /// would cost more than the rebuild's own work.
     /// </summary>
     private static async Task<List<ChallengeRequestView>> DifferingAsync(IDocumentStore store, NpgsqlConnection connection, List<ChallengeRequestView> views, CancellationToken ct)
     {

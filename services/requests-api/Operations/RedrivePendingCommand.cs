@@ -1,8 +1,8 @@
 using JasperFx.CommandLine;
 using Marten;
 using ProductionTests.Contracts;
-using ProductionTests.RequestsApi.ProductionTests;
 using Spectre.Console;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.RequestsApi.Operations;
 

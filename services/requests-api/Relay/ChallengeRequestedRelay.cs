@@ -5,7 +5,7 @@ using Marten;
 using Marten.Subscriptions;
 using MassTransit;
 using System.Diagnostics;
-using ProductionTests.Contracts;
+using ProductionTests.RequestsApi.Events;
 using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.ServiceDefaults;
 
@@ -35,12 +35,12 @@ public sealed class ChallengeRequestedRelay : SubscriptionBase
         _metrics = metrics;
         _logger = logger;
         Name = RelayName;
-        IncludeType<ChallengeRequested>();
+        foreach (var type in RequestEvents.Relayed) IncludeType(type.Type);
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        var pending = page.Events.Where(e => e.Data is ChallengeRequested).ToList();
+        var pending = page.Events.Where(e => RequestEvents.Of(e.Data)?.Relayed == true).ToList();
         var pause = FirstPause;
         // The page is retried here until the broker confirmed every event, rather than failed back to the
         // daemon: a failed page makes Marten rewind and re-dispatch ranges, and after a broker outage
@@ -71,11 +71,11 @@ public sealed class ChallengeRequestedRelay : SubscriptionBase
     private async Task PublishAsync(IEvent e, CancellationToken ct)
     {
         var parent = e.Headers?.TryGetValue(TraceHeader, out var traceparent) == true ? traceparent?.ToString() : null;
-        using var activity = Telemetry.Source.StartActivity("relay ChallengeRequested", ActivityKind.Producer, parent);
+        using var activity = Telemetry.Source.StartActivity($"relay {e.Data.GetType().Name}", ActivityKind.Producer, parent);
         activity?.SetTag("production_tests.request_id", e.StreamKey);
         // WaitAsync: a publish left waiting for a confirm after a broker restart (rabbitmq-dotnet-client#1930) is
         // given up at the timeout even if it does not listen to its token.
-        await _bus.Publish((ChallengeRequested)e.Data, context => context.MessageId = e.Id, ct).WaitAsync(ct);
+        await _bus.Publish(e.Data, e.Data.GetType(), context => context.MessageId = e.Id, ct).WaitAsync(ct);
         _metrics.Relayed(DateTimeOffset.UtcNow - e.Timestamp);
     }
 

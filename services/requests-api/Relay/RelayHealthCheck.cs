@@ -2,11 +2,12 @@ using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using ProductionTests.RequestsApi.Infrastructure;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.RequestsApi.Relay;
 
 /// <summary>
-/// Ready only while the relay keeps up: unhealthy when a committed ChallengeRequested has waited longer
+/// Ready only while the relay keeps up: unhealthy when a committed event the relay publishes (any stored version) has waited longer
 /// than <c>Relay:MaxLagSeconds</c> (default 30) to be published. Read from the store, so every API
 /// instance reports the same, whichever one runs the relay.
 /// </summary>
@@ -24,10 +25,11 @@ public sealed class RelayHealthCheck(IDocumentStore store, IConfiguration config
             await using var command = new NpgsqlCommand($"""
                 SELECT EXTRACT(EPOCH FROM now() - MIN(e.timestamp))::float8
                 FROM {EventStoreSetup.Schema}.mt_events e
-                WHERE e.type = 'challenge_requested'
+                WHERE e.type = ANY(@types)
                   AND e.seq_id > COALESCE((SELECT last_seq_id FROM {EventStoreSetup.Schema}.mt_event_progression WHERE name = @shard), 0)
                 """, connection);
             command.Parameters.AddWithValue("shard", RelayStartingPoint.ShardName);
+            command.Parameters.AddWithValue("types", RequestEvents.Relayed.SelectMany(e => e.StoredNames).ToArray());
             var oldest = await command.ExecuteScalarAsync(timeout.Token);
             return oldest is double seconds && seconds > maxLag
                 ? HealthCheckResult.Unhealthy($"The relay is behind: a request has waited {seconds:0} s to be published (limit {maxLag:0} s).")

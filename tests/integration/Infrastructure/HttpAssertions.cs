@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Marten;
-using ProductionTests.RequestsApi.ProductionTests;
+using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.IntegrationTests.Infrastructure;
 

@@ -1,0 +1,122 @@
+using Microsoft.OpenApi;
+using ProductionTests.RequestsApi.Create;
+using ProductionTests.RequestsApi.Create.Idempotency;
+using ProductionTests.RequestsApi.Report;
+using ProductionTests.RequestsApi.Reading;
+
+namespace ProductionTests.RequestsApi;
+
+public static class ProductionTestsEndpoints
+{
+    public static IEndpointRouteBuilder MapProductionTests(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/connect/v1/apps/{client_id}/production-tests")
+            .WithTags("Production tests")
+            .RequireAuthorization()
+            .ProducesProblem(400)
+            .ProducesProblem(401)
+            .ProducesProblem(403)
+            .ProducesProblem(404)
+            .ProducesProblem(429)
+            .ProducesProblem(500)
+            .ProducesProblem(503);
+
+        group.MapPost("", CreateProductionTestEndpoint.Handle)
+            .WithName("CreateProductionTest")
+            .WithSummary("Create a production test")
+            .WithDescription("Accepts the request at once (status `pending`) and schedules it with the challenge backend asynchronously: " +
+                "read it back with its `Location`, or wait for its outcome with `Prefer: wait=N`. The app's name becomes the challenge's host name. " +
+                "Members other than the documented ones are refused; `null` counts as omitted. Send an `Idempotency-Key` to retry safely.")
+            .Accepts<CreateProductionTestBody>("application/json")
+            .Produces<ChallengeRequestResponse>(201)
+            .ProducesProblem(409)
+            .ProducesProblem(413)
+            .ProducesProblem(415)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = IdempotencyKey.Header,
+                    In = ParameterLocation.Header,
+                    Required = false,
+                    Description = "1 to 255 printable ASCII characters, scoped to your workspace and kept 24 hours. The same key with " +
+                        "the same body (member order and whitespace aside) answers the first response again with Idempotency-Replayed: true; " +
+                        "with a different body or app: 409 IDEMPOTENCY_KEY_CONFLICT; while the first is in flight: 409 IDEMPOTENCY_REQUEST_IN_PROGRESS.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
+                });
+                if (operation.Responses?.TryGetValue("201", out var created) == true && created is OpenApiResponse response)
+                {
+                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    response.Headers["Location"] = new OpenApiHeader
+                    {
+                        Description = "The new request's address.",
+                        Required = true,
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+                    };
+                    response.Headers[IdempotencyKey.ReplayedHeader] = new OpenApiHeader
+                    {
+                        Description = "true when this is the stored answer to an earlier request with the same Idempotency-Key; absent otherwise.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["true"] },
+                    };
+                }
+                if (operation.Responses?.TryGetValue("409", out var conflict) == true && conflict is OpenApiResponse conflictResponse)
+                {
+                    conflictResponse.Description = "RESOURCE_CONFLICT (no eligible provider), IDEMPOTENCY_KEY_CONFLICT or IDEMPOTENCY_REQUEST_IN_PROGRESS.";
+                    conflictResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    conflictResponse.Headers["Retry-After"] = new OpenApiHeader
+                    {
+                        Description = "With IDEMPOTENCY_REQUEST_IN_PROGRESS: seconds until the first request's answer can be replayed.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
+                    };
+                }
+                return Task.CompletedTask;
+            });
+
+        group.MapGet("", ReadProductionTestsEndpoints.List)
+            .WithName("ListProductionTests")
+            .WithSummary("List production tests")
+            .WithDescription("Every request for the app, newest first (requests created in the same millisecond are ordered by their time-ordered id). " +
+                "An item is `request` while pending or failed and `challenge` once scheduled, with the challenge beside the request.")
+            .Produces<List<ProductionTestListItem>>(200);
+
+        group.MapGet("/{id}", ReadProductionTestsEndpoints.GetOne)
+            .WithName("GetProductionTest")
+            .WithSummary("Get a production test")
+            .WithDescription("Send 'Prefer: wait=N' (N at most 30) to be answered as soon as a pending request is scheduled or failed, " +
+                "or after N seconds as it then stands, instead of polling. The answer says 'Preference-Applied: wait=N'.")
+            .Produces<ChallengeRequestResponse>(200)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = "Prefer",
+                    In = ParameterLocation.Header,
+                    Description = "wait=N (RFC 7240): wait up to N seconds (at most 30) for the outcome of a pending request.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Examples = [System.Text.Json.Nodes.JsonValue.Create("wait=10")] },
+                });
+                if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
+                {
+                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    response.Headers["Preference-Applied"] = new OpenApiHeader { Description = "wait=N when a wait preference was honoured.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                }
+                return Task.CompletedTask;
+            });
+
+        group.MapGet("/{id}/events", EventsEndpoint.Handle)
+            .WithName("GetProductionTestEvents")
+            .WithSummary("Get a production test's history")
+            .WithDescription("Every event of the request's stream, oldest first, each as the current version of its record: the request's audit trail.")
+            .Produces<List<RequestEvent>>(200);
+
+        group.MapGet("/{challenge_id}/report", ReportEndpoint.Handle)
+            .WithName("GetProductionTestReport")
+            .WithSummary("Get a challenge report")
+            .WithDescription("How a scheduled challenge went: participations, stamps claimed, and a breakdown per provider with the average " +
+                "completion time, read from the challenge backend as it stands now. 503 with Retry-After while the backend cannot answer.")
+            .Produces<ChallengeReport>(200);
+
+        return routes;
+    }
+}
