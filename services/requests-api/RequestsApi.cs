@@ -1,5 +1,4 @@
 using ProductionTests.RequestsApi.Authentication;
-using ProductionTests.RequestsApi.Benchmark;
 using ProductionTests.RequestsApi.Create;
 using ProductionTests.RequestsApi.Events;
 using ProductionTests.RequestsApi.Infrastructure;
@@ -58,7 +57,6 @@ public static class RequestsApi
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Production tests API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapProductionTests();
-        app.MapBenchmarkBaseline(); // only with Benchmark:BaselineEndpoint=true
         return app;
     }
 }

@@ -28,6 +28,7 @@ public sealed record BenchmarkOptions
     public int ApiPort { get; init; } = 5280;
     public int StubPort { get; init; } = 5290;
     public int SchedulerPort { get; init; } = 5291;
+    public int BaselinePort { get; init; } = 5292;
     public string? Root { get; init; }
     public string? ResultPath { get; init; }
 
@@ -38,7 +39,8 @@ public sealed record BenchmarkOptions
         Usage: deploy/benchmark.sh [options]    (or: dotnet tools/benchmark/bin/Release/net10.0/ProductionTests.Benchmark.dll [options])
 
         Starts tpas-stub, the scheduler and requests-api (Release) in a database and RabbitMQ vhost of their own and measures:
-          1 baseline      POST /benchmark/baseline (one INSERT through Npgsql) at --connections, closed loop
+          1 baseline      POST to tools/benchmark-baseline (one INSERT through Npgsql, requests-api's Kestrel and connection settings)
+                          at --connections, closed loop
           2 POST          POST production-tests at --connections, closed loop, each with its own Idempotency-Key
           2b create alone phase 2 again with requests-api restarted without its relay (Relay__Enabled=false): nothing published
           3 latency       create-to-scheduled at --latency-rate requests/s, open loop; backlog and drain after the load
@@ -62,15 +64,15 @@ public sealed record BenchmarkOptions
           --skip-create-alone, --skip-sustained, --skip-rebuild, --skip-growth
                                   leave a phase out (both rebuild and growth out: no fill)
           --drain S               between phases, give up waiting for outcomes once none came for S seconds (default 60)
-          --api-port P, --stub-port P, --scheduler-port P
-                                  the services' ports (default 5280, 5290, 5291)
+          --api-port P, --stub-port P, --scheduler-port P, --baseline-port P
+                                  the services' and the baseline's ports (default 5280, 5290, 5291, 5292)
           --keep                  keep the database and vhost
           --root DIR              the checkout (default: found from the current directory)
           --result FILE           the JSON (default .data/benchmark/result.json)
           -h, --help              this text
 
         Needs ConnectionStrings__Postgres, ConnectionStrings__RabbitMq and RabbitMq__ManagementUrl (source .data/env)
-        and the Release builds of the three services. Logs: .data/benchmark/logs/.
+        and the Release builds of the three services and tools/benchmark-baseline. Logs: .data/benchmark/logs/.
         Exit code: 0 when the benchmark ran (missed targets included), 2 when it could not run.
         """;
 
@@ -118,13 +120,14 @@ public sealed record BenchmarkOptions
                 "--api-port" => options with { ApiPort = OptionValues.Port(arg, Value()) },
                 "--stub-port" => options with { StubPort = OptionValues.Port(arg, Value()) },
                 "--scheduler-port" => options with { SchedulerPort = OptionValues.Port(arg, Value()) },
+                "--baseline-port" => options with { BaselinePort = OptionValues.Port(arg, Value()) },
                 "--root" => options with { Root = Value() },
                 "--result" => options with { ResultPath = Value() },
                 _ => throw new UsageException($"Unknown option {arg}."),
             };
         }
-        if (new[] { options.ApiPort, options.StubPort, options.SchedulerPort }.Distinct().Count() != 3)
-            throw new UsageException("--api-port, --stub-port and --scheduler-port must differ.");
+        if (new[] { options.ApiPort, options.StubPort, options.SchedulerPort, options.BaselinePort }.Distinct().Count() != 4)
+            throw new UsageException("--api-port, --stub-port, --scheduler-port and --baseline-port must differ.");
         return options;
     }
 }

@@ -20,6 +20,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         var system = _system = new LocalSystem(root, servers, log, DeployScript);
         var ports = new ServicePorts(options.ApiPort, options.StubPort, options.SchedulerPort);
         await LocalSystem.EnsurePortsFreeAsync(ports);
+        await LocalSystem.EnsurePortFreeAsync(options.BaselinePort, "--baseline-port");
 
         var clock = Stopwatch.StartNew();
         var startedAt = DateTimeOffset.UtcNow;
@@ -27,8 +28,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         log.Info($"benchmark ({(options.Quick ? "--quick" : "full form")}) on {Environment.ProcessorCount} cores; checkout {root}; logs in {logDirectory}");
         await system.CreateSandboxAsync("benchmark", startedAt, ports, ct);
         using var control = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        // The benchmark sends everything with one key: no per-key rate limit. The baseline endpoint is on.
-        var apiSettings = new Dictionary<string, string> { ["RateLimit__Enabled"] = "false", ["Benchmark__BaselineEndpoint"] = "true" };
+        // The benchmark sends everything with one key: no per-key rate limit.
+        var apiSettings = new Dictionary<string, string> { ["RateLimit__Enabled"] = "false" };
         await system.StartServicesAsync(ports, apiSettings, control, ct);
         using var apiClient = new HttpClient { BaseAddress = system.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
@@ -44,7 +45,10 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         var template = await DemoApi.WarmUpAsync(apiClient, $"Benchmark {runId} warm-up", $"bench-{runId}-warm-up", log, ct);
         log.Info($"warm-up request {template} scheduled: the pipeline works");
 
-        var baseline = await phases.BaselineAsync(ct);
+        // Phase 1 against an app of its own (tools/benchmark-baseline), stopped before the next phase.
+        var baselineApp = await system.StartToolAppAsync("benchmark-baseline", "ProductionTests.BenchmarkBaseline", options.BaselinePort, "health/live", control, ct);
+        var baseline = await phases.BaselineAsync(baselineApp.BaseAddress, ct);
+        baselineApp.Kill("stopped by the benchmark after phase 1");
         var post = await phases.PostAsync("2 POST", ct);
         var latency = await phases.LatencyAsync(ct);
         var sustained = options.SkipSustained ? null : await phases.SustainedAsync(ct);

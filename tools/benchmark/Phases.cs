@@ -7,11 +7,11 @@ public sealed class Phases(BenchmarkOptions options, Uri api, Requests requests,
 {
     public const string CreateAlone = "2b POST, create alone";
 
-    /// <summary>Phase 1: one INSERT per request, same Kestrel, same concurrency.</summary>
-    public async Task<LoadFigures> BaselineAsync(CancellationToken ct)
+    /// <summary>Phase 1: one INSERT per request (tools/benchmark-baseline at <paramref name="baselineApp"/>), same Kestrel, same concurrency.</summary>
+    public async Task<LoadFigures> BaselineAsync(Uri baselineApp, CancellationToken ct)
     {
-        using var http = Requests.Client(api, options.Connections);
-        log.Info($"1 baseline: POST /benchmark/baseline, {options.Connections} connections, {options.WarmUp.TotalSeconds:0} s warm-up + {options.Duration.TotalSeconds:0} s");
+        using var http = Requests.Client(baselineApp, options.Connections);
+        log.Info($"1 baseline: POST {baselineApp}, {options.Connections} connections, {options.WarmUp.TotalSeconds:0} s warm-up + {options.Duration.TotalSeconds:0} s");
         var figures = await ClosedLoopAsync("1 baseline", http, () => requests.Baseline("baseline"), ct);
         log.Info($"1 baseline: {Describe(figures)}");
         return figures;

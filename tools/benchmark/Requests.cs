@@ -24,7 +24,7 @@ public sealed class Requests(string runId)
     {
         var n = Interlocked.Increment(ref _next);
         var body = $$"""{"title":"Benchmark {{runId}} {{phase}} #{{n}}","maxStamps":3,"targetPlatform":"ios"}""";
-        return new HttpRequestMessage(HttpMethod.Post, "benchmark/baseline") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        return new HttpRequestMessage(HttpMethod.Post, "") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
     }
 
     /// <summary>A client for one phase: at most <paramref name="connections"/> connections, kept open.</summary>

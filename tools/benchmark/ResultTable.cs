@@ -148,7 +148,7 @@ public static class ResultTable
         Definitions (2-core machine, everything on it; the benchmark's own client shares the cores):
           requests/s: 2xx answers completed inside the measured window / its length ({o.Duration.TotalSeconds:0} s after {o.WarmUp.TotalSeconds:0} s of warm-up), closed loop, one connection per worker.
           latency: from sending a request to reading its whole answer, exact percentiles over every request of the window. errors: any non-2xx answer or failure.
-          x baseline: the figure / phase 1's requests/s (POST /benchmark/baseline: one INSERT of (uuid v7, body jsonb, now()) through Npgsql, same Kestrel).
+          x baseline: the figure / phase 1's requests/s (tools/benchmark-baseline: one INSERT of (uuid v7, body jsonb, now()) through Npgsql, same Kestrel).
           create alone (2b): phase 2 with requests-api restarted with Relay__Enabled=false (no async daemon: nothing published, the scheduler,
             the stub and the outcome consumer idle), so the create path alone against the baseline; then restarted with its relay, 2b's backlog drained.
           create-to-scheduled: open loop (request i due at start + i/rate, no retries); from a request's due time to the commit timestamp of its outcome

@@ -42,6 +42,12 @@ public sealed class LocalSystem(string root, ServerSettings servers, SuiteLog lo
                 throw new SetupException($"Port {port} is taken; choose others with --api-port, --stub-port, --scheduler-port.");
     }
 
+    public static async Task EnsurePortFreeAsync(int port, string option)
+    {
+        if (await ServerScripts.PortOpenAsync("127.0.0.1", port))
+            throw new SetupException($"Port {port} is taken; choose another with {option}.");
+    }
+
     /// <summary>Creates the sandbox <c>&lt;prefix&gt;_&lt;timestamp&gt;</c>, applies the schema and loads deploy/demo-data.json.</summary>
     public async Task CreateSandboxAsync(string prefix, DateTimeOffset startedAt, ServicePorts ports, CancellationToken ct)
     {
@@ -132,6 +138,21 @@ public sealed class LocalSystem(string root, ServerSettings servers, SuiteLog lo
             return;
         }
         await sandbox.DropAsync();
+    }
+
+    /// <summary>
+    /// Starts a tool's own web app (<c>tools/&lt;directory&gt;</c>, built in Release) on the sandbox's settings, once
+    /// <paramref name="readyPath"/> answers; it is killed with the services.
+    /// </summary>
+    public async Task<ChildService> StartToolAppAsync(string directory, string assembly, int port, string readyPath, HttpClient control, CancellationToken ct)
+    {
+        var dll = Path.Combine(root, "tools", directory, "bin", "Release", "net10.0", assembly + ".dll");
+        if (!File.Exists(dll)) throw new SetupException($"{dll} is missing: build it in Release first ({deployScript} does).");
+        var app = Child(new ChildService(directory, Path.Combine(root, "tools", directory), dll, port, readyPath, Environment, log));
+        app.Start();
+        await app.WaitReadyAsync(control, TimeSpan.FromSeconds(90), ct);
+        log.Info($"{app.Name} ready on {app.BaseAddress} (pid {app.ProcessId})");
+        return app;
     }
 
     private ChildService Child(ChildService child)
