@@ -12,6 +12,9 @@ if (args.Length > 0 && !args[0].StartsWith('-'))
 {
     // `<command> --help` reads better than JasperFx's `help <command>`; both work.
     if (args.Skip(1).Any(a => a is "--help" or "-h" or "-?")) args = ["help", args[0]];
+    // JasperFx prints "Searching '<assembly>' for commands" before every answer until extensions were applied
+    // once in the process (a static latch); applying none sets it, so an ops command prints only its answer.
+    new JasperFx.CommandLine.CommandFactory().ApplyExtensions(new ServiceCollection());
     return await app.RunJasperFxCommands(args);
 }
 await app.RunAsync();

@@ -31,6 +31,9 @@ public sealed class OperationsTests(ApiFixture api) : IAsyncLifetime
         Assert.Contains("challenge_scheduled", output);
         Assert.Contains("Show my stream", output);
         Assert.Contains("2 events", output);
+        // Only the answer: none of the framework's start-up chatter.
+        Assert.DoesNotContain("for commands", output);
+        Assert.DoesNotContain("Cannot override", output);
     }
 
     [Fact]
