@@ -22,6 +22,7 @@ public sealed record BenchmarkOptions
     public bool SkipCreateAlone { get; init; }
     public bool SkipSustained { get; init; }
     public bool SkipRebuild { get; init; }
+    public bool SkipMartenRebuild { get; init; }
     public bool SkipGrowth { get; init; }
     /// <summary>Waiting for outcomes (between phases): give up once none came for this long.</summary>
     public TimeSpan DrainPatience { get; init; } = TimeSpan.FromSeconds(60);
@@ -45,7 +46,8 @@ public sealed record BenchmarkOptions
           2b create alone phase 2 again with requests-api restarted without its relay (Relay__Enabled=false): nothing published
           3 latency       create-to-scheduled at --latency-rate requests/s, open loop; backlog and drain after the load
           4 sustained     open-loop steps from --step-start up by --step-increase until outcomes stop keeping up
-          5 rebuild       bulk fill to --rebuild-events events (requests-api stopped), time 'rebuild-views'
+          5 rebuild       bulk fill to --rebuild-events events (requests-api stopped), time 'rebuild-views', then Marten's
+                          'projections rebuild' of the same view
             growth        bulk fill to --growth-events events, POST at --connections again, ratio to phase 2
             memory        each service's peak resident memory (VmHWM, and VmRSS sampled every 0.5 s)
         Between phases it waits until every created request has its outcome.
@@ -63,6 +65,7 @@ public sealed record BenchmarkOptions
           --growth-events N       events in the store for the growth run (default 2000000)
           --skip-create-alone, --skip-sustained, --skip-rebuild, --skip-growth
                                   leave a phase out (both rebuild and growth out: no fill)
+          --skip-marten-rebuild   in phase 5, time rebuild-views only, not also Marten's projections rebuild
           --drain S               between phases, give up waiting for outcomes once none came for S seconds (default 60)
           --api-port P, --stub-port P, --scheduler-port P, --baseline-port P
                                   the services' and the baseline's ports (default 5280, 5290, 5291, 5292)
@@ -115,6 +118,7 @@ public sealed record BenchmarkOptions
                 "--skip-create-alone" => options with { SkipCreateAlone = true },
                 "--skip-sustained" => options with { SkipSustained = true },
                 "--skip-rebuild" => options with { SkipRebuild = true },
+                "--skip-marten-rebuild" => options with { SkipMartenRebuild = true },
                 "--skip-growth" => options with { SkipGrowth = true },
                 "--drain" => options with { DrainPatience = OptionValues.Seconds(arg, Value()) },
                 "--api-port" => options with { ApiPort = OptionValues.Port(arg, Value()) },

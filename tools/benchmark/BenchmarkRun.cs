@@ -80,8 +80,15 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
                 var streams = await pipeline.RequestStreamCountAsync(ct);
                 log.Info($"5 rebuild: rebuild-views over {events} events (fill: {filled.EventsAdded} events in {filled.Seconds:0.0} s)");
                 var (seconds, summary) = await Phases.RebuildViewsAsync(system, ct);
-                rebuild = new RebuildPhase(filled, events, streams, seconds, summary);
-                log.Info($"5 rebuild: {seconds:0.0} s, {rebuild.EventsPerSecond:0} events/s; the command says: {summary ?? "(no summary)"}");
+                log.Info($"5 rebuild: {seconds:0.0} s, {events / Math.Max(seconds, 0.001):0} events/s; the command says: {summary ?? "(no summary)"}");
+                MartenRebuild? marten = null;
+                if (!options.SkipMartenRebuild)
+                {
+                    var martenSeconds = await Phases.MartenRebuildAsync(system, ct);
+                    marten = new MartenRebuild(martenSeconds, events, await pipeline.ViewCountAsync(ct));
+                    log.Info($"5 rebuild: Marten's projections rebuild {martenSeconds:0.0} s, {marten.EventsPerSecond:0} events/s, {marten.ViewsAfter} views after it");
+                }
+                rebuild = new RebuildPhase(filled, events, streams, seconds, summary, marten);
             }
             FillFigures? growthFill = null;
             if (!options.SkipGrowth)

@@ -32,6 +32,12 @@ public sealed class Pipeline(string connectionString, SuiteLog log) : IAsyncDisp
     }
 
     /// <summary>Request streams (<c>req_...</c>): what rebuild-views goes through.</summary>
+    public async Task<long> ViewCountAsync(CancellationToken ct)
+    {
+        await using var command = _database.CreateCommand($"SELECT count(*) FROM {Schema}.mt_doc_challengerequestview");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct));
+    }
+
     public async Task<long> RequestStreamCountAsync(CancellationToken ct)
     {
         await using var command = _database.CreateCommand($"SELECT count(*) FROM {Schema}.mt_streams WHERE id LIKE 'req\\_%'");

@@ -83,6 +83,9 @@ public static class ResultTable
                 rebuild.EventsPerSecond >= 50_000, $"{rebuild.Seconds:0.0} s for {rebuild.Streams} streams" + (rebuild.CommandSummary is { } s ? $"; \"{s}\"" : "")));
             if (rebuild.EventsInStore < 200_000)
                 rows[^1] = rows[^1] with { Note = rows[^1].Note + "; fewer than the issue's 200,000 events (--quick)" };
+            if (rebuild.Marten is { } marten)
+                rows.Add(new(p5, "Marten's projections rebuild, same store", marten.EventsPerSecond, "events/s", null, "informative", null,
+                    $"{marten.Seconds:0.0} s; {marten.ViewsAfter} views after it (of {rebuild.Streams} streams); empties the views first, so reads answer 404 meanwhile"));
         }
         var fills = new[] { rebuild?.Fill, growth?.Fill }.OfType<FillFigures>().Where(f => f.EventsAdded > 0).ToList();
         if (fills.Count > 0)
@@ -156,7 +159,8 @@ public static class ResultTable
             last request left, counted per request id (a loss and a duplicate do not cancel out); drained: until none is left (polled every 50 ms).
           sustained: open-loop steps from {o.StepStart:0}/s by +{o.StepIncrease:0}/s, {o.StepWarmUp.TotalSeconds:0} s warm-up + {o.StepDuration.TotalSeconds:0} s each. A step keeps up when creates are
             accepted at >= 98% of its rate without errors, and its outcome backlog when the load stops is <= 0.5 s worth and drains within 2 s.
-          rebuild: events in the store / wall time of `requests-api rebuild-views` (process start-up included; requests-api stopped meanwhile).
+          rebuild: events in the store / wall time of `requests-api rebuild-views` (process start-up included; requests-api stopped meanwhile);
+                   then the same for Marten's `projections rebuild -p ChallengeRequestView` (--skip-marten-rebuild leaves it out).
             The store is grown by copying a real request's stream with set-based SQL (requests-api stopped, relay progress moved past it).
           growth: phase 2 again on the grown store, compared with phase 2 on the empty one.
           CPU: per measured window, utime+stime from /proc/<pid>/stat at its start and end: each service (its current pid), all postgres and all RabbitMQ

@@ -26,7 +26,13 @@ public sealed record SustainedStep(
 public sealed record SustainedPhase(double? HighestKeptUp, double? FirstNotKeptUp, string? Why, IReadOnlyList<SustainedStep> Steps);
 
 /// <summary>Phase 5: the rebuild-views command over a filled store.</summary>
-public sealed record RebuildPhase(FillFigures Fill, long EventsInStore, long Streams, double Seconds, string? CommandSummary)
+public sealed record RebuildPhase(FillFigures Fill, long EventsInStore, long Streams, double Seconds, string? CommandSummary, MartenRebuild? Marten)
+{
+    public double EventsPerSecond => Seconds > 0 ? EventsInStore / Seconds : 0;
+}
+
+/// <summary>Marten's own <c>projections rebuild</c> on the same store, for comparison (decision 0013); the views it left.</summary>
+public sealed record MartenRebuild(double Seconds, long EventsInStore, long ViewsAfter)
 {
     public double EventsPerSecond => Seconds > 0 ? EventsInStore / Seconds : 0;
 }
