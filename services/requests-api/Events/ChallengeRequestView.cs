@@ -1,7 +1,6 @@
 using Marten.Events.Aggregation;
 using JasperFx.Events;
 using ProductionTests.Contracts;
-using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.RequestsApi.Events;
 

@@ -1,6 +1,5 @@
 using JasperFx.Events.Projections;
 using Marten;
-using ProductionTests.RequestsApi.Events;
 
 namespace ProductionTests.RequestsApi.Events;
 

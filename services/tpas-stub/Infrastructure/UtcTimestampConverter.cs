@@ -4,7 +4,10 @@ using System.Text.Json.Serialization;
 
 namespace ProductionTests.TpasStub.Infrastructure;
 
-/// <summary>Every timestamp is written ISO 8601 UTC with milliseconds: 2026-11-26T07:04:48.123Z.</summary>
+/// <summary>
+/// Every timestamp is written ISO 8601 UTC with milliseconds: 2026-11-26T07:04:48.123Z. The stub plays another
+/// team's backend and references none of our projects, so it writes tpas-backend's format with a converter of its own.
+/// </summary>
 public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
