@@ -23,7 +23,7 @@ public static class BaselineEndpoint
 
         var connectionString = app.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.");
-        var dataSource = NpgsqlDataSource.Create(EventStoreSetup.WithDefaults(connectionString));
+        var dataSource = PostgresDataSource.Create(EventStoreSetup.WithDefaults(connectionString));
         app.Lifetime.ApplicationStopped.Register(dataSource.Dispose);
         var table = new TableOnFirstUse(dataSource);
 
