@@ -43,7 +43,7 @@ public sealed record RabbitMqConnection(string Host, ushort Port, string Virtual
         {
             throw new InvalidOperationException($"{Expected} {e.Message}", e);
         }
-        var clusterNodes = nodes is null ? null : string.Join(',', nodes.Select(node => WithPort(node, factory.Port)));
+        var clusterNodes = nodes is null ? null : string.Join(',', nodes.Select(node => WithPort(node, factory.Ssl.Enabled ? 5671 : 5672)));
         return new RabbitMqConnection(factory.HostName, (ushort)factory.Port, factory.VirtualHost, factory.UserName, factory.Password, factory.Ssl.Enabled, clusterNodes);
     }
 
