@@ -7,6 +7,7 @@
 #   deploy/cluster.sh stop      stop everything it started (by pid files), remove the namespace
 #   deploy/cluster.sh status    what runs, PostgreSQL's states, the relay leader, HAProxy's view
 #   deploy/cluster.sh revive    start again whatever is not running (after a crash), without building
+#   deploy/cluster.sh wait-healthy   wait until every part runs again (the cluster fault suite, between faults)
 #   deploy/cluster.sh kill WHAT SIGKILL of one part: api-1|api-2|scheduler-1|scheduler-2|rabbit-c1..c3|pg-primary|pg-node1|pg-node2
 # Needs root (the namespace; apt-get installs haproxy, rabbitmq-server and postgresql-15-auto-failover when missing).
 # Ports: PostgreSQL 60000-60002, RabbitMQ 5701-5703 (management 15701-15703), HAProxy 18080 (stats 18079),
@@ -218,6 +219,23 @@ status() {
   curl -fs "http://127.0.0.1:$STATS_PORT/;csv" 2>/dev/null | awk -F, '$1=="requests_api" && $2 ~ /^api-/ {print "  haproxy " $2 ": " $18}' || true
 }
 
+# Waits (up to 120 s) until every part runs again: the services, both APIs UP in HAProxy, a PostgreSQL primary
+# with its synchronous standby, three RabbitMQ nodes in the cluster.
+wait_healthy() {
+  local i state
+  for i in $(seq 1 240); do
+    state=""
+    for name in tpas-stub scheduler-1 scheduler-2 api-1 api-2 haproxy; do alive "$RUN/$name.pid" || state="$state $name-down"; done
+    [ "$(curl -fs "http://127.0.0.1:$STATS_PORT/;csv" 2>/dev/null | awk -F, '$1=="requests_api" && $2 ~ /^api-/ && $18=="UP"' | wc -l)" = 2 ] || state="$state haproxy-backends"
+    psql -h 127.0.0.1 -p "$PG" -U postgres -d pg_auto_failover -qAt -c "SELECT string_agg(reportedstate || '/' || goalstate, ' ' ORDER BY reportedstate) FROM pgautofailover.node" 2>/dev/null \
+      | grep -qx 'primary/primary secondary/secondary' || state="$state postgres-formation"
+    [ "$(curl -fsu guest:guest "http://127.0.0.1:$((RMQ + 10000))/api/nodes" 2>/dev/null | grep -o '"running":true' | wc -l)" = 3 ] || state="$state rabbitmq-nodes"
+    [ -z "$state" ] && return 0
+    sleep 0.5
+  done
+  echo "the cluster is not whole after 120 s:$state" >&2; exit 1
+}
+
 kill_part() {
   local what="$1"
   case "$what" in
@@ -237,6 +255,7 @@ case "${1:-start}" in
   status) status ;;
   revive) revive ;;
   relay-leader) relay_leader ;;
+  wait-healthy) wait_healthy ;;
   kill) kill_part "${2:-}" ;;
-  *) echo "usage: $0 start [--no-build]|stop|status|revive|relay-leader|kill WHAT" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--no-build]|stop|status|revive|wait-healthy|relay-leader|kill WHAT" >&2; exit 2 ;;
 esac

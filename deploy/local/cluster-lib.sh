@@ -9,7 +9,8 @@ launch() {
   for _ in $(seq 1 50); do [ -s "$pidfile" ] && return 0; sleep 0.1; done
   echo "could not start $* (see $log)" >&2; return 1
 }
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# alive PIDFILE: the process runs (a zombie, killed but not yet reaped by init, does not count)
+alive() { [ -s "$1" ] && [ -r "/proc/$(cat "$1")/stat" ] && ! awk '{exit ($3 == "Z" || $3 == "X") ? 0 : 1}' "/proc/$(cat "$1")/stat" 2>/dev/null; }
 # as_user USER COMMAND...: COMMAND as USER without a forking wrapper (runuser forks), so launch's pid stays COMMAND's.
 as_user() { local user="$1"; shift; if [ "$(id -u)" = 0 ]; then exec_as=(setpriv --reuid "$user" --regid "$user" --init-groups); else exec_as=(); fi; "${exec_as[@]}" "$@"; }
 # the session of a launched process, SIGKILLed: the process and everything it started in that session

@@ -74,8 +74,21 @@ ALTER SYSTEM SET pgautofailover.health_check_timeout = 1000;
 ALTER SYSTEM SET pgautofailover.health_check_max_retries = 1;
 ALTER SYSTEM SET pgautofailover.health_check_retry_delay = 500;
 ALTER SYSTEM SET pgautofailover.node_considered_unhealthy_timeout = 4000;
+-- After promoting the standby the monitor waits this long for the old primary to have demoted itself (it does
+-- so after its keeper's network_partition_timeout, see tune_keeper) before the new primary stops waiting for a
+-- synchronous standby; the default 30 s made writes hang for 30 s after a primary's crash.
+ALTER SYSTEM SET pgautofailover.primary_demote_timeout = 6000;
 SELECT pg_reload_conf();
 SQL
+}
+
+# The keeper's side of the demote timeout: a primary that can reach neither the monitor nor its standby for 3 s
+# (default 20) demotes itself, so the monitor may promote after 6 s without two primaries; the cost is that a
+# 3 s network hiccup on the primary's side costs a demotion (docs/cluster.md).
+tune_keeper() {
+  local node="$1"
+  as_pg pg_autoctl config set --pgdata "$DIR/$node" timeout.network_partition_timeout 3 >/dev/null
+  as_pg pg_autoctl config set --pgdata "$DIR/$node" timeout.prepare_promotion_walreceiver 2 >/dev/null
 }
 
 create_node() {
@@ -110,9 +123,9 @@ start() {
   [ "$(id -u)" = 0 ] && chown -R postgres: "$DIR"
   create_monitor; run_node monitor; wait_ready monitor; tune_monitor
   for node in node1 node2; do
-    if [ -s "$DIR/$node/PG_VERSION" ]; then run_node "$node"; continue; fi
+    if [ -s "$DIR/$node/PG_VERSION" ]; then tune_keeper "$node"; run_node "$node"; continue; fi
     # A new data node is created by `pg_autoctl create` and then run; node2 clones node1 (pg_basebackup).
-    create_node "$node"; run_node "$node"; wait_ready "$node"
+    create_node "$node"; tune_keeper "$node"; run_node "$node"; wait_ready "$node"
   done
   wait_ready node1; wait_ready node2
   wait_formation
