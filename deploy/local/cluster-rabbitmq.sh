@@ -93,8 +93,9 @@ start() {
     for node in "${NODES[@]}"; do run_node "$node"; done
     for node in "${NODES[@]}"; do wait_ready "$node"; done
   else
-    # A new cluster: c1 forms it, then the others find it through classic config and join.
-    for node in "${NODES[@]}"; do run_node "$node"; wait_ready "$node"; done
+    # A new cluster: c1 forms it, then the others find it through classic config and join (together: c1 is up).
+    run_node c1; wait_ready c1
+    run_node c2; run_node c3; wait_ready c2; wait_ready c3
   fi
   local members
   members="$(mgmt c1 nodes | grep -o '"running":true' | wc -l)"

@@ -26,6 +26,8 @@ public sealed record ClusterOptions
     /// <summary>Each fault's stretch of load: the fault, the restart of what was killed, the recovery.</summary>
     public TimeSpan Slot { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan Baseline { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>With no faults: how long the steady load lasts.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Between a SIGKILL and the restart (revive) of what was killed.</summary>
     public TimeSpan RestartDelay { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan CutLength { get; init; } = TimeSpan.FromSeconds(10);
@@ -42,7 +44,9 @@ public sealed record ClusterOptions
           --rate N        creates per second (default 20)
           --slot S        seconds of load per fault (default 30)
           --faults LIST   comma-separated, from: api-leader-kill, api-follower-kill, scheduler-kill,
-                          rabbit-leader-kill, rabbit-other-kill, pg-primary-kill, api-pg-cut
+                          rabbit-leader-kill, rabbit-other-kill, pg-primary-kill, api-pg-cut;
+                          none: steady load only (a measurement; the cluster need not be whole, e.g. one API stopped)
+          --duration S    with --faults none: seconds of load (default 30)
         Exit code: 0 every rule held, 1 one broke, 2 the suite could not run.
         """;
 
@@ -59,10 +63,13 @@ public sealed record ClusterOptions
                 case "--rate": options = options with { Rate = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture) }; break;
                 case "--slot": options = options with { Slot = TimeSpan.FromSeconds(double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture)) }; break;
                 case "--faults":
-                    var faults = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    var value = Value();
+                    // none: steady load only, for the throughput and latency measurements (docs/cluster.md)
+                    var faults = value == "none" ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     if (faults.FirstOrDefault(f => !ClusterFaults.All.Contains(f)) is { } unknown) throw new UsageException($"unknown fault {unknown}");
                     options = options with { Faults = faults };
                     break;
+                case "--duration": options = options with { Duration = TimeSpan.FromSeconds(double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture)) }; break;
                 case "--url": options = options with { Url = Value() }; break;
                 case "--root": options = options with { Root = Value() }; break;
                 default: throw new UsageException($"unknown option {args[i]}");

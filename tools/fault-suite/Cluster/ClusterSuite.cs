@@ -25,7 +25,7 @@ public sealed class ClusterSuite(ClusterOptions options)
         using var control = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         try { (await control.GetAsync(new Uri(new Uri(options.Url), "health/ready"), ct)).EnsureSuccessStatusCode(); }
         catch (HttpRequestException e) { throw new SetupException($"the cluster does not answer at {options.Url} ({e.Message}): start it with deploy/cluster.sh"); }
-        await scripts.ClusterAsync("wait-healthy", ct);
+        if (options.Faults.Count > 0) await scripts.ClusterAsync("wait-healthy", ct);
 
         using var load = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
         {
@@ -36,7 +36,7 @@ public sealed class ClusterSuite(ClusterOptions options)
         var warmUp = await DemoApi.WarmUpAsync(load, $"Cluster suite {runId} warm-up", $"cluster-suite-{runId}-warm-up", log, ct);
         log.Info($"warm-up {warmUp} scheduled through HAProxy; load {options.Rate:0.#}/s, faults: {string.Join(", ", options.Faults)}");
 
-        var duration = options.Baseline + options.Slot * options.Faults.Count;
+        var duration = options.Faults.Count == 0 ? options.Duration : options.Baseline + options.Slot * options.Faults.Count;
         var timeline = new Timeline(DateTimeOffset.UtcNow, options.Faults, duration);
         log.LoadStartedAt = timeline.LoadStartedAt;
         var loadOptions = new SuiteOptions { Rate = options.Rate, Duration = duration, ClientTimeout = TimeSpan.FromSeconds(5), GiveUpAfter = TimeSpan.FromSeconds(60) };
@@ -46,12 +46,14 @@ public sealed class ClusterSuite(ClusterOptions options)
 
         var injector = new ClusterInjector(scripts, options, log);
         var faults = new List<ClusterFault>();
-        await Task.Delay(options.Baseline, ct);
+        if (options.Faults.Count > 0) await Task.Delay(options.Baseline, ct);
         for (var i = 0; i < options.Faults.Count; i++)
         {
-            var slotEnd = timeline.LoadStartedAt + options.Baseline + options.Slot * (i + 1);
             timeline.Enter(i + 1);
             var fault = new ClusterFault { Name = options.Faults[i], Slot = i + 1, Start = DateTimeOffset.UtcNow };
+            // A slot lasts --slot after its fault, or until the cluster is whole again if that takes longer.
+            var slotEnd = fault.Start + options.Slot;
+            timeline.LoadEnd = slotEnd > timeline.LoadEnd ? slotEnd : timeline.LoadEnd;
             faults.Add(fault);
             try { await injector.InjectAsync(fault, waitUntilWhole: i < options.Faults.Count - 1, ct); }
             catch (SetupException e) { fault.Problems.Add(e.Message); log.Info($"{fault.Name}: {e.Message}"); }
@@ -86,9 +88,24 @@ public sealed class ClusterSuite(ClusterOptions options)
             fault.CreateOutage = LongestGap(accepted.Select(r => r.AcceptedAt!.Value), window.Start, window.SlotEnd);
             fault.ConsumeStall = LongestGap(events.Where(e => e.IsOutcome).Select(e => e.Timestamp), window.Start, window.SlotEnd);
         }
+        var latency = CreateToScheduled(events);
+        var sent = requests.Count == 0 ? TimeSpan.Zero : requests.Max(r => r.FirstSentAt) - requests.Min(r => r.FirstSentAt);
+        log.Info($"creates accepted {accepted.Count} in {sent.TotalSeconds:0.0} s ({(sent > TimeSpan.Zero ? accepted.Count / sent.TotalSeconds : 0):0.0}/s); " +
+                 $"create-to-scheduled p50 {latency.P50:0} ms, p99 {latency.P99:0} ms, max {latency.Max:0} ms (commit to outcome commit, store timestamps)");
         var report = ClusterReport.Write(options, runId, requests, faults, verdict, logDirectory);
         Console.WriteLine(report);
         return verdict.Passed ? 0 : 1;
+    }
+
+    /// <summary>From each request's commit to its outcome's commit (the store's own timestamps), in milliseconds.</summary>
+    public static (double P50, double P99, double Max) CreateToScheduled(IReadOnlyList<StoredEvent> events)
+    {
+        var requested = events.Where(e => e.IsRequested).GroupBy(e => e.StreamId).ToDictionary(g => g.Key, g => g.Min(e => e.Timestamp));
+        var spans = events.Where(e => e.IsOutcome && requested.ContainsKey(e.StreamId))
+            .GroupBy(e => e.StreamId).Select(g => (g.Min(e => e.Timestamp) - requested[g.Key]).TotalMilliseconds).Order().ToList();
+        if (spans.Count == 0) return (0, 0, 0);
+        double At(double q) => spans[Math.Min(spans.Count - 1, (int)Math.Ceiling(q * spans.Count) - 1)];
+        return (At(0.5), At(0.99), spans[^1]);
     }
 
     /// <summary>The longest time in [from, until] without one of these moments (from the start of the window).</summary>
