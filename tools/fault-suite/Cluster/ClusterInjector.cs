@@ -10,6 +10,7 @@ public sealed class ClusterInjector(ClusterScripts scripts, ClusterOptions optio
     private const string SchedulerQueue = "scheduler-challenge-requested";
     private const string OutcomeQueue = "requests-api-challenge-outcomes";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
+    private readonly HashSet<string> _killedRabbitNodes = [];
 
     /// <param name="waitUntilWhole">Wait until every part runs again (before the next fault); the last fault only revives what it killed.</param>
     public async Task InjectAsync(ClusterFault fault, bool waitUntilWhole, CancellationToken ct)
@@ -59,7 +60,12 @@ public sealed class ClusterInjector(ClusterScripts scripts, ClusterOptions optio
         var schedulerLeader = await scripts.QueueLeaderAsync(SchedulerQueue, ct);
         var outcomeLeader = await scripts.QueueLeaderAsync(OutcomeQueue, ct);
         if (schedulerLeader.Length == 0) { fault.Problems.Add($"no leader found for {SchedulerQueue}"); return; }
-        var node = leader ? schedulerLeader : new[] { "c1", "c2", "c3" }.FirstOrDefault(n => n != schedulerLeader && n != outcomeLeader) ?? new[] { "c1", "c2", "c3" }.First(n => n != schedulerLeader);
+        // "Another" node: one that leads neither queue, preferably not the one killed before (a fresh victim).
+        string[] nodes = ["c1", "c2", "c3"];
+        var followers = nodes.Where(n => n != schedulerLeader && n != outcomeLeader).ToList();
+        var node = leader ? schedulerLeader
+            : followers.FirstOrDefault(n => !_killedRabbitNodes.Contains(n)) ?? followers.FirstOrDefault() ?? nodes.First(n => n != schedulerLeader);
+        _killedRabbitNodes.Add(node);
         await KillAsync(fault, $"rabbit-{node}", ct);
         if (!leader) return;
         var moved = await WaitForAsync(() => scripts.QueueLeaderAsync(SchedulerQueue, ct), l => l.Length > 0 && l != node, Patience, ct);

@@ -60,6 +60,7 @@ public sealed class ClusterSuite(ClusterOptions options)
             fault.SlotEnd = DateTimeOffset.UtcNow > slotEnd ? DateTimeOffset.UtcNow : slotEnd;
             if (DateTimeOffset.UtcNow < slotEnd) await Task.Delay(slotEnd - DateTimeOffset.UtcNow, ct);
         }
+        if (options.Faults.Count == 0) await Task.Delay(options.Duration, ct); // a measurement: steady load only
         timeline.FaultsDone = true;
         timeline.LoadEnd = DateTimeOffset.UtcNow;
         await loadTask;
