@@ -10,6 +10,10 @@ HOST_IF="${NS}-h"   # at most 15 characters
 NS_IF="${NS}-n"
 
 up() {
+  if ! command -v iptables >/dev/null 2>&1; then
+    echo "iptables is not installed (the cut's DROP rules need it); installing Debian's iptables..." >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables >/dev/null
+  fi
   ip netns list | grep -qw "$NS" || ip netns add "$NS"
   if ! ip link show "$HOST_IF" >/dev/null 2>&1; then
     ip link add "$HOST_IF" type veth peer name "$NS_IF"

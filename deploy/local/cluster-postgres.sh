@@ -23,7 +23,12 @@ as_pg() { "${PG_USER[@]}" "${PG_ENV[@]}" "$@"; }
 install() {
   if ! command -v pg_autoctl >/dev/null 2>&1 || [ ! -x "$PGBIN/postgres" ]; then
     echo "pg_auto_failover is not installed; installing Debian's postgresql-15-auto-failover..." >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-15-auto-failover pg-auto-failover-cli >/dev/null
+    # policy-rc.d keeps the package from starting the system cluster (15/main on 5432) it may create.
+    local policy=/usr/sbin/policy-rc.d added="" status=0
+    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added=1; fi
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-15-auto-failover pg-auto-failover-cli >/dev/null; } || status=$?
+    [ -n "$added" ] && rm -f "$policy"
+    [ "$status" = 0 ] || exit "$status"
   fi
 }
 
