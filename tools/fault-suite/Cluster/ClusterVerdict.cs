@@ -8,7 +8,8 @@ namespace ProductionTests.FaultSuite.Cluster;
 public sealed record ClusterVerdict(int Accepted, int Lost, int Duplicated, int Unscheduled, IReadOnlyList<string> NonEmptyQueues,
     IReadOnlyList<string> FaultsNotObserved, bool Drained, IReadOnlyList<string> Findings)
 {
-    public bool Passed => Lost == 0 && Duplicated == 0 && Unscheduled == 0 && NonEmptyQueues.Count == 0 && FaultsNotObserved.Count == 0 && Drained;
+    // A run that accepted nothing proves nothing.
+    public bool Passed => Accepted > 0 && Lost == 0 && Duplicated == 0 && Unscheduled == 0 && NonEmptyQueues.Count == 0 && FaultsNotObserved.Count == 0 && Drained;
 
     public static ClusterVerdict Judge(IReadOnlyList<RequestRecord> requests, IReadOnlyList<StoredEvent> events, IReadOnlyList<StubChallenge> challenges,
         IReadOnlyDictionary<string, long> queues, IReadOnlyList<ClusterFault> faults, bool drained)
