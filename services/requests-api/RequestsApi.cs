@@ -40,7 +40,8 @@ public static class RequestsApi
         services.AddWaiting();                 // Waiting: Prefer: wait
         services.AddCreate();                  // Create: POST, idempotency
         services.AddOutcomes();                // Outcomes: the scheduler's answers
-        services.AddRabbitMqBus(builder.Configuration, bus => bus.AddOutcomeConsumer());
+        services.AddRabbitMqBus(builder.Configuration, bus => bus.AddOutcomeConsumer(), brokerIsDegradation: true); // ready = can accept creates
+        services.AddHealthMetrics();
         services.AddReport();                  // Report: read from tpas-backend
         return builder;
     }
@@ -53,7 +54,7 @@ public static class RequestsApi
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapHealthEndpoints();
+        app.MapHealthEndpoints(degradedIsReady: true);
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Production tests API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapProductionTests();

@@ -27,6 +27,7 @@ public static class SchedulerApp
         });
         services.AddRabbitMqBus(builder.Configuration, bus => bus.AddConsumer<ScheduleChallengeConsumer, ScheduleChallengeConsumerDefinition>());
         services.AddHealthChecks();
+        services.AddHealthMetrics();
 
         var app = builder.Build();
         app.MapHealthEndpoints();

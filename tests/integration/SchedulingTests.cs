@@ -173,6 +173,9 @@ public sealed class SchedulingTests(ApiFixture api) : IAsyncLifetime
 
         await Eventually.HoldsAsync(async () => (await api.Platform.Broker.QueueDepthAsync("requests-api-challenge-outcomes_error"))?.Ready >= 1,
             Patience, "the poison outcome in the error queue");
+        // Replicated on a cluster, so a node's loss loses neither the work nor the poison kept for an operator.
+        foreach (var queue in new[] { "requests-api-challenge-outcomes", "requests-api-challenge-outcomes_error", "scheduler-challenge-requested" })
+            Assert.Equal("quorum", await api.Platform.Broker.QueueTypeAsync(queue));
     }
 
     [Fact]

@@ -87,3 +87,49 @@ public class RabbitMqConnectionTests
         Assert.Contains("ConnectionStrings:RabbitMq", e.Message);
     }
 }
+
+public class RabbitMqClusterConnectionTests
+{
+    [Fact]
+    public void A_list_of_hosts_is_a_cluster_whose_first_node_is_the_host()
+    {
+        var c = RabbitMqConnection.Parse("amqp://u:p@10.0.0.1:5701,10.0.0.2:5702,10.0.0.3/vh");
+
+        Assert.Equal("10.0.0.1", c.Host);
+        Assert.Equal(5701, c.Port);
+        Assert.Equal("vh", c.VirtualHost);
+        Assert.Equal(("u", "p"), (c.Username, c.Password));
+        Assert.Equal("10.0.0.1:5701,10.0.0.2:5702,10.0.0.3:5672", c.ClusterNodes);
+    }
+
+    [Fact]
+    public void Nodes_without_a_port_get_the_schemes_port()
+    {
+        var c = RabbitMqConnection.Parse("amqps://u:p@a,b:5999/");
+
+        Assert.True(c.UseTls);
+        Assert.Equal("a:5671,b:5999", c.ClusterNodes);
+    }
+
+    [Fact]
+    public void One_host_is_no_cluster()
+    {
+        Assert.Null(RabbitMqConnection.Parse("amqp://guest:guest@127.0.0.1:5672/").ClusterNodes);
+    }
+
+    [Theory]
+    [InlineData("amqp://u:p@a,,b/")]
+    [InlineData("amqp://u:p@a,/")]
+    public void An_empty_node_is_refused(string uri)
+    {
+        Assert.Throws<InvalidOperationException>(() => RabbitMqConnection.Parse(uri));
+    }
+
+    [Fact]
+    public void Endpoints_lists_every_node_in_order_for_the_ops_commands()
+    {
+        var endpoints = RabbitMqConnection.Parse("amqp://u:p@a:1,b:2/").Endpoints();
+
+        Assert.Equal(["a:1", "b:2"], endpoints.Select(e => $"{e.HostName}:{e.Port}"));
+    }
+}

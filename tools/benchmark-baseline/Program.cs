@@ -7,7 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UseContractKestrel();
 var connectionString = builder.Configuration.GetConnectionString("Postgres")
     ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set.");
-await using var dataSource = NpgsqlDataSource.Create(EventStoreSetup.WithDefaults(connectionString));
+await using var dataSource = PostgresDataSource.Create(EventStoreSetup.WithDefaults(connectionString));
 
 const string Table = "benchmark_baseline";
 await using (var create = dataSource.CreateCommand(

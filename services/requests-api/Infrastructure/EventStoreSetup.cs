@@ -19,12 +19,14 @@ public static class EventStoreSetup
     {
         var configured = configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres).");
-        var connectionString = WithDefaults(configured, planEveryExecution: true);
+        // Marten never disposes a data source it is given: the container does, at shutdown.
+        var dataSource = PostgresDataSource.Create(WithDefaults(configured, planEveryExecution: true));
+        services.AddKeyedSingleton(nameof(EventStoreSetup), (_, _) => dataSource);
         services.AddSingleton(_ => new WriterConnections(WithDefaults(configured)));
 
         var marten = services.AddMarten(options =>
             {
-                options.Connection(connectionString);
+                options.Connection(dataSource);
                 options.DatabaseSchemaName = Schema;
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
                 options.Events.StreamIdentity = StreamIdentity.AsString;
@@ -69,6 +71,9 @@ public static class EventStoreSetup
         // queries every request makes are planned once per connection instead of on every call.
         if (!given.Contains("maxautoprepare")) builder.MaxAutoPrepare = 64;
         if (planEveryExecution && !given.Contains("options")) builder.Options = "-c plan_cache_mode=force_custom_plan";
+        // Several hosts (a primary and its standby): Npgsql remembers each host's role for this long, so after a
+        // failover the promoted standby is tried as primary within a second instead of ten (the default).
+        if (PostgresDataSource.IsMultiHost(builder) && !given.Contains("hostrecheckseconds")) builder.HostRecheckSeconds = 1;
         return builder.ConnectionString;
     }
 }

@@ -17,7 +17,7 @@ public sealed class WriterConnections : IDisposable
     private readonly NpgsqlDataSource _dataSource;
 
     public WriterConnections(string connectionString) =>
-        _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = MaxConnections }.ConnectionString);
+        _dataSource = PostgresDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = MaxConnections }.ConnectionString);
 
     public NpgsqlConnection Create() => _dataSource.CreateConnection();
 

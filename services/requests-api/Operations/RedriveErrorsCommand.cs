@@ -27,7 +27,7 @@ public sealed class RedriveErrorsCommand : JasperFxAsyncCommand<RedriveErrorsInp
         using var host = input.BuildHost();
         var rabbit = RabbitMqConnection.Parse(host.Services.GetRequiredService<IConfiguration>().GetConnectionString("RabbitMq"));
         var factory = rabbit.CreateConnectionFactory();
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await factory.CreateConnectionAsync(rabbit.Endpoints()); // any node of a cluster
         var errorQueue = input.Queue + "_error";
         if (!await QueueExistsAsync(connection, input.Queue))
         {

@@ -7,7 +7,8 @@ using ProductionTests.RequestsApi.Events;
 namespace ProductionTests.RequestsApi.Relay;
 
 /// <summary>
-/// Ready only while the relay keeps up: unhealthy when a committed event the relay publishes (any stored version) has waited longer
+/// Degraded (not unready: every instance reads the same lag, and taking them all out of rotation would refuse
+/// creates the database still accepts) when a committed event the relay publishes (any stored version) has waited longer
 /// than <c>Relay:MaxLagSeconds</c> (default 30) to be published. Read from the store, so every API
 /// instance reports the same, whichever one runs the relay.
 /// </summary>
@@ -32,12 +33,12 @@ public sealed class RelayHealthCheck(IDocumentStore store, IConfiguration config
             command.Parameters.AddWithValue("types", RequestEvents.Relayed.SelectMany(e => e.StoredNames).ToArray());
             var oldest = await command.ExecuteScalarAsync(timeout.Token);
             return oldest is double seconds && seconds > maxLag
-                ? HealthCheckResult.Unhealthy($"The relay is behind: a request has waited {seconds:0} s to be published (limit {maxLag:0} s).")
+                ? HealthCheckResult.Degraded($"The relay is behind: a request has waited {seconds:0} s to be published (limit {maxLag:0} s).")
                 : HealthCheckResult.Healthy();
         }
         catch (Exception e)
         {
-            return HealthCheckResult.Unhealthy("Could not read the relay's progress.", e);
+            return HealthCheckResult.Degraded("Could not read the relay's progress.", e);
         }
     }
 }

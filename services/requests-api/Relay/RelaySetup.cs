@@ -30,6 +30,9 @@ public static class RelaySetup
             options.Projections.FastPollingTime = FastPolling;
             options.Projections.SlowPollingTime = SlowPolling;
             options.Projections.Wakeup = relayWakeup;
+            // How often a cold instance tries to take the leadership (the advisory lock): it bounds how long publishing
+            // pauses after the leader dies; each try is one query per instance (docs/decisions, relay takeover).
+            options.Projections.LeadershipPollingTime = configuration.GetValue("Relay:LeadershipPollingMs", 1000);
             options.Schema.For<RelayRegistration>();
         });
 

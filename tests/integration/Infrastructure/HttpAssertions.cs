@@ -10,6 +10,9 @@ namespace ProductionTests.IntegrationTests.Infrastructure;
 
 public static class HttpAssertions
 {
+    /// <summary>The body of <c>/health/ready</c> whatever its status: "Healthy", "Degraded ..." or "Unhealthy ...".</summary>
+    public static async Task<string> ReadinessAsync(HttpClient client) => await (await client.GetAsync("/health/ready")).Content.ReadAsStringAsync();
+
     /// <summary>Asserts the contract's problem+json shape, status and code; returns the problem.</summary>
     public static async Task<JsonElement> ShouldBeProblem(this HttpResponseMessage response, HttpStatusCode status, string code)
     {

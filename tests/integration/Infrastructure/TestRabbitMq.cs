@@ -61,6 +61,15 @@ public sealed class TestRabbitMq : IAsyncDisposable
             return (Count("messages_ready"), Count("messages_unacknowledged"));
         }
 
+        /// <summary>A queue's type as the broker reports it ("quorum", "classic"), or null while it does not exist.</summary>
+        public async Task<string?> QueueTypeAsync(string queue)
+        {
+            var response = await Broker._management.GetAsync($"api/queues/{Name}/{queue}");
+            if (!response.IsSuccessStatusCode) return null;
+            var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return json.TryGetProperty("type", out var type) ? type.GetString() : null;
+        }
+
         public async ValueTask DisposeAsync() => await Broker._management.DeleteAsync($"api/vhosts/{Name}");
     }
 
