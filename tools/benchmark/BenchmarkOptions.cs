@@ -23,6 +23,13 @@ public sealed record BenchmarkOptions
     public bool SkipSustained { get; init; }
     public bool SkipRebuild { get; init; }
     public bool SkipGrowth { get; init; }
+    /// <summary>Phase 6: the list of an app with <see cref="ListRequests"/> requests.</summary>
+    public bool SkipList { get; init; }
+    /// <summary>Only phase 6 (after the warm-up request): no other phase, no other fill.</summary>
+    public bool ListOnly { get; init; }
+    public long ListRequests { get; init; } = 100_000;
+    /// <summary>Connections for the whole (unpaged) list: each answer is ~76 MB at 100,000 requests, built in memory.</summary>
+    public int ListFullConnections { get; init; } = 4;
     /// <summary>Waiting for outcomes (between phases): give up once none came for this long.</summary>
     public TimeSpan DrainPatience { get; init; } = TimeSpan.FromSeconds(60);
     public int ApiPort { get; init; } = 5280;
@@ -45,6 +52,8 @@ public sealed record BenchmarkOptions
           4 sustained     open-loop steps from --step-start up by --step-increase until outcomes stop keeping up
           5 rebuild       bulk fill to --rebuild-events events (requests-api stopped), time 'rebuild-views'
             growth        bulk fill to --growth-events events, POST at --connections again, ratio to phase 2
+          6 list          bulk fill of app AcS7hop2 to --list-requests requests, then GET its list at --connections: a page of 50,
+                          a filtered page, a page deep in the list, a 304 revalidation, and the whole list (--list-full-connections)
             memory        each service's peak resident memory (VmHWM, and VmRSS sampled every 0.5 s)
         Between phases it waits until every created request has its outcome.
 
@@ -59,8 +68,12 @@ public sealed record BenchmarkOptions
                                   phase 4 steps (default 400, +200, 10 s, at most 5000/s)
           --rebuild-events N      events in the store for the rebuild (default 200000)
           --growth-events N       events in the store for the growth run (default 2000000)
-          --skip-create-alone, --skip-sustained, --skip-rebuild, --skip-growth
-                                  leave a phase out (both rebuild and growth out: no fill)
+          --skip-create-alone, --skip-sustained, --skip-rebuild, --skip-growth, --skip-list
+                                  leave a phase out (rebuild, growth and list out: no fill)
+          --list-only             only phase 6 (with the warm-up request); the table has its rows alone
+          --list-requests N       requests in the list of phase 6 (default 100000)
+          --list-full-connections N
+                                  connections for the whole list in phase 6 (default 4: each answer is built in memory)
           --drain S               between phases, give up waiting for outcomes once none came for S seconds (default 60)
           --api-port P, --stub-port P, --scheduler-port P
                                   the services' ports (default 5280, 5290, 5291)
@@ -87,6 +100,7 @@ public sealed record BenchmarkOptions
                 StepDuration = TimeSpan.FromSeconds(4),
                 RebuildEvents = 20_000,
                 GrowthEvents = 100_000,
+                ListRequests = 10_000,
                 DrainPatience = TimeSpan.FromSeconds(30),
             };
 
@@ -114,6 +128,10 @@ public sealed record BenchmarkOptions
                 "--skip-sustained" => options with { SkipSustained = true },
                 "--skip-rebuild" => options with { SkipRebuild = true },
                 "--skip-growth" => options with { SkipGrowth = true },
+                "--skip-list" => options with { SkipList = true },
+                "--list-only" => options with { ListOnly = true },
+                "--list-requests" => options with { ListRequests = OptionValues.Count(arg, Value()) },
+                "--list-full-connections" => options with { ListFullConnections = (int)Math.Min(int.MaxValue, OptionValues.Count(arg, Value())) },
                 "--drain" => options with { DrainPatience = OptionValues.Seconds(arg, Value()) },
                 "--api-port" => options with { ApiPort = OptionValues.Port(arg, Value()) },
                 "--stub-port" => options with { StubPort = OptionValues.Port(arg, Value()) },
@@ -123,6 +141,8 @@ public sealed record BenchmarkOptions
                 _ => throw new UsageException($"Unknown option {arg}."),
             };
         }
+        if (options.ListOnly && options.SkipList) throw new UsageException("--list-only and --skip-list exclude each other.");
+        if (options.ListRequests < 2 * 200) throw new UsageException("--list-requests must be at least 400 (phase 6 reads a page halfway down).");
         if (new[] { options.ApiPort, options.StubPort, options.SchedulerPort }.Distinct().Count() != 3)
             throw new UsageException("--api-port, --stub-port and --scheduler-port must differ.");
         return options;
