@@ -276,6 +276,7 @@ call lenient 400 "$OP_LIST" "list with limit=0" GET "$BASE/$APP/production-tests
 expect '.title == "VALIDATION_INVALID_PARAMETER" and .context.field == "limit"' "VALIDATION_INVALID_PARAMETER naming limit"
 call strict 200 "$OP_GET" "get one for its ETag" GET "$BASE/$APP/production-tests/$ID" "${AUTH[@]}"
 ETAG="$(header ETag)"
+: >"$R.body"   # curl writes no file for a bodiless answer: without this the 200's body would still be there
 call strict 304 "$OP_GET" "get one with If-None-Match: its ETag" GET "$BASE/$APP/production-tests/$ID" "${AUTH[@]}" -H "If-None-Match: $ETAG"
 if [ -n "$STEP_OK" ]; then if [ -s "$R.body" ]; then fail "$STEP: 304 with a body"; else pass "$STEP: 304 without a body"; fi; fi
 
