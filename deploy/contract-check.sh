@@ -268,6 +268,18 @@ expect "map(select(.request.id == \"$ID\" and .type == \"challenge\" and .challe
 call strict 404 "$OP_LIST" "list another workspace's app" GET "$BASE/$OTHER_APP/production-tests" "${AUTH[@]}"
 expect '.title == "RESOURCE_NOT_FOUND"' "RESOURCE_NOT_FOUND"
 
+# The list's extensions (docs/contract.md, the list at scale): a filtered page, a bad parameter, and a 304 of the
+# request read above (scheduled, so its answer and ETag hold still; the list's may move with the other creates).
+call strict 200 "$OP_LIST" "a filtered page of the list" GET "$BASE/$APP/production-tests?limit=1&status=scheduled&type=challenge,request" "${AUTH[@]}"
+expect 'length == 1 and .[0].type == "challenge"' "one scheduled item"
+call lenient 400 "$OP_LIST" "list with limit=0" GET "$BASE/$APP/production-tests?limit=0" "${AUTH[@]}"
+expect '.title == "VALIDATION_INVALID_PARAMETER" and .context.field == "limit"' "VALIDATION_INVALID_PARAMETER naming limit"
+call strict 200 "$OP_GET" "get one for its ETag" GET "$BASE/$APP/production-tests/$ID" "${AUTH[@]}"
+ETAG="$(header ETag)"
+: >"$R.body"   # curl writes no file for a bodiless answer: without this the 200's body would still be there
+call strict 304 "$OP_GET" "get one with If-None-Match: its ETag" GET "$BASE/$APP/production-tests/$ID" "${AUTH[@]}" -H "If-None-Match: $ETAG"
+if [ -n "$STEP_OK" ]; then if [ -s "$R.body" ]; then fail "$STEP: 304 with a body"; else pass "$STEP: 304 without a body"; fi; fi
+
 call strict 200 "$OP_EVENTS" "events" GET "$BASE/$APP/production-tests/$ID/events" "${AUTH[@]}"
 expect 'map(.type) | .[0] == "challenge_requested" and (.[1] | startswith("challenge_scheduled"))' "challenge_requested, then challenge_scheduled"
 

@@ -77,18 +77,50 @@ public static class ProductionTestsEndpoints
             .WithName("ListProductionTests")
             .WithSummary("List production tests")
             .WithDescription("Every request for the app, newest first (requests created in the same millisecond are ordered by their time-ordered id). " +
-                "An item is `request` while pending or failed and `challenge` once scheduled, with the challenge beside the request.")
-            .Produces<List<ProductionTestListItem>>(200);
+                "An item is `request` while pending or failed and `challenge` once scheduled, with the challenge beside the request. " +
+                "Extensions to Hopae's contract, all optional: pages (`limit`, then `after` from the `Link: <...>; rel=\"next\"` header), " +
+                "filters (`status`, `type`), and conditional GET (send the `ETag` back as `If-None-Match`: 304 without a body while nothing changed). " +
+                "Without parameters the answer is the whole list.")
+            .Produces<List<ProductionTestListItem>>(200)
+            .Produces(304)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = ListQuery.LimitParameter,
+                    In = ParameterLocation.Query,
+                    Description = $"Answer a page of at most this many items (1 to {ListQuery.MaxLimit}) and, when more follow, a Link header to the next page.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = ListQuery.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                });
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = ListQuery.AfterParameter,
+                    In = ParameterLocation.Query,
+                    Description = "An opaque cursor: the items after this position, from a next-page link. It stays valid while new requests arrive " +
+                        $"(they come before it): no item is skipped or repeated. Alone, pages of {ListQuery.DefaultLimit}.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 128, Pattern = "^[A-Za-z0-9_-]+$" },
+                });
+                operation.Parameters.Add(FilterParameter(ListQuery.StatusParameter, ListQuery.StatusValues, "Only requests with one of these statuses, comma-separated."));
+                operation.Parameters.Add(FilterParameter(ListQuery.TypeParameter, ListQuery.TypeValues, "Only items of these types, comma-separated."));
+                operation.Parameters.Add(IfNoneMatchParameter());
+                ConditionalHeaders(operation, link: true);
+                return Task.CompletedTask;
+            });
 
         group.MapGet("/{id}", ReadProductionTestsEndpoints.GetOne)
             .WithName("GetProductionTest")
             .WithSummary("Get a production test")
             .WithDescription("Send 'Prefer: wait=N' (N at most 30) to be answered as soon as a pending request is scheduled or failed, " +
-                "or after N seconds as it then stands, instead of polling. The answer says 'Preference-Applied: wait=N'.")
+                "or after N seconds as it then stands, instead of polling. The answer says 'Preference-Applied: wait=N'. " +
+                "Send its ETag back as If-None-Match to be answered 304 without a body while it is unchanged (with a wait: still unchanged when the wait ends).")
             .Produces<ChallengeRequestResponse>(200)
+            .Produces(304)
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 operation.Parameters ??= [];
+                operation.Parameters.Add(IfNoneMatchParameter());
+                ConditionalHeaders(operation, link: false);
                 operation.Parameters.Add(new OpenApiParameter
                 {
                     Name = "Prefer",
@@ -118,5 +150,57 @@ public static class ProductionTestsEndpoints
             .Produces<ChallengeReport>(200);
 
         return routes;
+    }
+
+    private static OpenApiParameter FilterParameter(string name, IReadOnlyList<string> values, string description) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Query,
+        Description = description + " Repeating the parameter also works. Combinable with pages and with each other.",
+        Style = ParameterStyle.Form,
+        Explode = false,
+        Schema = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Array,
+            MinItems = 1,
+            Items = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. values.Select(v => (System.Text.Json.Nodes.JsonNode)v)] },
+        },
+    };
+
+    private static OpenApiParameter IfNoneMatchParameter() => new()
+    {
+        Name = "If-None-Match",
+        In = ParameterLocation.Header,
+        Description = "The ETag of an earlier answer (RFC 9110): 304 without a body while the answer is unchanged.",
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+    };
+
+    /// <summary>ETag and Cache-Control on the 200 and the 304 (and Link on the list's 200).</summary>
+    private static void ConditionalHeaders(OpenApiOperation operation, bool link)
+    {
+        foreach (var status in new[] { "200", "304" })
+        {
+            if (operation.Responses?.TryGetValue(status, out var found) != true || found is not OpenApiResponse response) continue;
+            if (status == "304") response.Description = "Not Modified: the answer is still the one this ETag names; no body.";
+            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            response.Headers["ETag"] = new OpenApiHeader
+            {
+                Description = "Changes exactly when the answer does; send it back as If-None-Match.",
+                Required = true,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+            response.Headers["Cache-Control"] = new OpenApiHeader
+            {
+                Description = "private, no-cache: reuse only after revalidating.",
+                Required = true,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+            if (link && status == "200")
+                response.Headers["Link"] = new OpenApiHeader
+                {
+                    Description = "With a page that has more after it: <...>; rel=\"next\" (RFC 8288), the next page's address.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+        }
     }
 }

@@ -24,6 +24,13 @@ public sealed record BenchmarkOptions
     public bool SkipRebuild { get; init; }
     public bool SkipMartenRebuild { get; init; }
     public bool SkipGrowth { get; init; }
+    /// <summary>Phase 6: the list of an app with <see cref="ListRequests"/> requests.</summary>
+    public bool SkipList { get; init; }
+    /// <summary>Only phase 6 (after the warm-up request): no other phase, no other fill.</summary>
+    public bool ListOnly { get; init; }
+    public long ListRequests { get; init; } = 100_000;
+    /// <summary>Connections for the whole (unpaged) list: each answer is ~76 MB at 100,000 requests, built in memory.</summary>
+    public int ListFullConnections { get; init; } = 4;
     /// <summary>Waiting for outcomes (between phases): give up once none came for this long.</summary>
     public TimeSpan DrainPatience { get; init; } = TimeSpan.FromSeconds(60);
     public int ApiPort { get; init; } = 5280;
@@ -49,6 +56,8 @@ public sealed record BenchmarkOptions
           5 rebuild       bulk fill to --rebuild-events events (requests-api stopped), time 'rebuild-views', then Marten's
                           'projections rebuild' of the same view
             growth        bulk fill to --growth-events events, POST at --connections again, ratio to phase 2
+          6 list          bulk fill of app AcS7hop2 to --list-requests requests, then GET its list at --connections: a page of 50,
+                          a filtered page, a page deep in the list, a 304 revalidation, and the whole list (--list-full-connections)
             memory        each service's peak resident memory (VmHWM, and VmRSS sampled every 0.5 s)
         Between phases it waits until every created request has its outcome.
 
@@ -63,9 +72,13 @@ public sealed record BenchmarkOptions
                                   phase 4 steps (default 400, +200, 10 s, at most 5000/s)
           --rebuild-events N      events in the store for the rebuild (default 200000)
           --growth-events N       events in the store for the growth run (default 2000000)
-          --skip-create-alone, --skip-sustained, --skip-rebuild, --skip-growth
-                                  leave a phase out (both rebuild and growth out: no fill)
+          --skip-create-alone, --skip-sustained, --skip-rebuild, --skip-growth, --skip-list
+                                  leave a phase out (rebuild, growth and list out: no fill)
           --skip-marten-rebuild   in phase 5, time rebuild-views only, not also Marten's projections rebuild
+          --list-only             only phase 6 (with the warm-up request); the table has its rows alone
+          --list-requests N       requests in the list of phase 6 (default 100000)
+          --list-full-connections N
+                                  connections for the whole list in phase 6 (default 4: each answer is built in memory)
           --drain S               between phases, give up waiting for outcomes once none came for S seconds (default 60)
           --api-port P, --stub-port P, --scheduler-port P, --baseline-port P
                                   the services' and the baseline's ports (default 5280, 5290, 5291, 5292)
@@ -92,6 +105,7 @@ public sealed record BenchmarkOptions
                 StepDuration = TimeSpan.FromSeconds(4),
                 RebuildEvents = 20_000,
                 GrowthEvents = 100_000,
+                ListRequests = 10_000,
                 DrainPatience = TimeSpan.FromSeconds(30),
             };
 
@@ -120,6 +134,10 @@ public sealed record BenchmarkOptions
                 "--skip-rebuild" => options with { SkipRebuild = true },
                 "--skip-marten-rebuild" => options with { SkipMartenRebuild = true },
                 "--skip-growth" => options with { SkipGrowth = true },
+                "--skip-list" => options with { SkipList = true },
+                "--list-only" => options with { ListOnly = true },
+                "--list-requests" => options with { ListRequests = OptionValues.Count(arg, Value()) },
+                "--list-full-connections" => options with { ListFullConnections = (int)Math.Min(int.MaxValue, OptionValues.Count(arg, Value())) },
                 "--drain" => options with { DrainPatience = OptionValues.Seconds(arg, Value()) },
                 "--api-port" => options with { ApiPort = OptionValues.Port(arg, Value()) },
                 "--stub-port" => options with { StubPort = OptionValues.Port(arg, Value()) },
@@ -130,6 +148,8 @@ public sealed record BenchmarkOptions
                 _ => throw new UsageException($"Unknown option {arg}."),
             };
         }
+        if (options.ListOnly && options.SkipList) throw new UsageException("--list-only and --skip-list exclude each other.");
+        if (options.ListRequests < 2 * 200) throw new UsageException("--list-requests must be at least 400 (phase 6 reads a page halfway down).");
         if (new[] { options.ApiPort, options.StubPort, options.SchedulerPort, options.BaselinePort }.Distinct().Count() != 4)
             throw new UsageException("--api-port, --stub-port, --scheduler-port and --baseline-port must differ.");
         return options;

@@ -44,6 +44,32 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         // Also the bulk fill's template: a real request, scheduled.
         var template = await DemoApi.WarmUpAsync(apiClient, $"Benchmark {runId} warm-up", $"bench-{runId}-warm-up", log, ct);
         log.Info($"warm-up request {template} scheduled: the pipeline works");
+        // Phase 6's template, in an app no other phase creates for, so that its list holds what phase 6 fills.
+        var listTemplate = options.SkipList ? null
+            : await DemoApi.WarmUpAsync(apiClient, $"Benchmark {runId} list", $"bench-{runId}-list", log, ct, ListPhase.ClientId);
+        var listPhase = new ListPhase(options, system.Api.BaseAddress, new CpuAccounting(() => system.Services), log);
+
+        if (options.ListOnly)
+        {
+            memory.SampleNow();
+            system.Api.Kill("stopped by the benchmark for the bulk fill");
+            var listFill = await new BulkFill(system.Sandbox.PostgresConnectionString, log).AddCopiesAsync(listTemplate!, options.ListRequests - 1, ct);
+            await new BulkFill(system.Sandbox.PostgresConnectionString, log).SkipRelayPastAsync(ct);
+            system.Api.Start();
+            await system.Api.WaitReadyAsync(control, TimeSpan.FromMinutes(5), ct);
+            var onlyList = new ListPhaseResult(ListPhase.ClientId, options.ListRequests, listFill, await listPhase.RunAsync(ct));
+            var listRows = ResultTable.ListRows(options, onlyList);
+            Console.WriteLine();
+            Console.WriteLine($"Benchmark (phase 6 alone, {Environment.ProcessorCount} cores, {clock.Elapsed.TotalMinutes:0.0} min, {startedAt:yyyy-MM-dd HH:mm} UTC)");
+            Console.WriteLine();
+            Console.Write(ResultTable.Text(listRows));
+            Console.WriteLine();
+            Console.WriteLine($"load average: {LoadAverage()} (at the start: {notes[0]})");
+            var onlyPath = options.ResultPath is { } only ? Path.GetFullPath(only) : Path.Combine(dataDirectory, "result-list.json");
+            await ResultTable.WriteJsonAsync(onlyList, onlyPath);
+            Console.WriteLine($"Figures as JSON: {onlyPath}");
+            return 0;
+        }
 
         // Phase 1 against an app of its own (tools/benchmark-baseline), stopped before the next phase.
         var baselineApp = await system.StartToolAppAsync("benchmark-baseline", "ProductionTests.BenchmarkBaseline", options.BaselinePort, "health/live", control, ct);
@@ -65,7 +91,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
 
         RebuildPhase? rebuild = null;
         GrowthPhase? growth = null;
-        if (!(options.SkipRebuild && options.SkipGrowth))
+        FillFigures? listFilled = null;
+        if (!(options.SkipRebuild && options.SkipGrowth && options.SkipList))
         {
             // The relay must not publish what is filled: requests-api is stopped during the fill and the
             // relay's progress moved past it before it starts again. The rebuild runs meanwhile, alone.
@@ -97,6 +124,13 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
                 await fill.SkipRelayPastAsync(ct);
                 log.Info($"growth: filled {growthFill.EventsAdded} events in {growthFill.Seconds:0.0} s ({growthFill.EventsPerSecond:0} events/s)");
             }
+            if (!options.SkipList)
+            {
+                // After the rebuild and the growth fill, so that neither counts phase 6's requests.
+                listFilled = await fill.AddCopiesAsync(listTemplate!, options.ListRequests - 1, ct);
+                await fill.SkipRelayPastAsync(ct);
+                log.Info($"{ListPhase.Name}: filled {listFilled.StreamsAdded} requests of {ListPhase.ClientId} in {listFilled.Seconds:0.0} s");
+            }
             system.Api.Start();
             await system.Api.WaitReadyAsync(control, TimeSpan.FromMinutes(5), ct);
             await DemoApi.WarmUpAsync(apiClient, $"Benchmark {runId} after the fill", $"bench-{runId}-after-fill", log, ct);
@@ -109,11 +143,16 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         }
 
         memory.SampleNow();
+        // The memory targets are the pipeline's: taken before phase 6, whose whole-list answers are built in memory.
+        var peaks = memory.Peaks();
+        ListPhaseResult? list = listFilled is null ? null : new ListPhaseResult(ListPhase.ClientId, options.ListRequests, listFilled, await listPhase.RunAsync(ct));
         notes.Add($"load average at the end: {LoadAverage()}");
+        var rows = ResultTable.Rows(options, baseline, post, createAlone, latency, sustained, rebuild, growth, peaks);
+        if (list is not null) rows = [.. rows, .. ResultTable.ListRows(options, list)];
         var result = new BenchmarkResult(startedAt, clock.Elapsed.TotalSeconds, options.Quick ? "quick" : "full", Environment.ProcessorCount, options,
-            ResultTable.Rows(options, baseline, post, createAlone, latency, sustained, rebuild, growth, memory.Peaks()),
+            rows,
             CpuAccounting.Windows(baseline, post, createAlone, latency, sustained, growth), baseline, post, createAlone, latency, sustained, rebuild, growth,
-            memory.Peaks(), notes);
+            peaks, notes) { List = list };
         var resultPath = options.ResultPath is { } path ? Path.GetFullPath(path) : Path.Combine(dataDirectory, "result.json");
         await ResultTable.WriteJsonAsync(result, resultPath);
 

@@ -32,8 +32,18 @@ public sealed partial class BulkFill(string connectionString, SuiteLog log)
     // services/requests-api/Relay/RelayStartingPoint.ShardName: the relay's row in mt_event_progression.
     private const string RelayShard = "challenge-requested-relay:All";
 
+    // Like every writer of views, the fill changes the app's list version (services/requests-api/Events/AppListVersions.cs)
+    // in its transaction, so a list ETag taken before it does not match after it.
+
     /// <summary>Adds template copies until the store holds at least <paramref name="targetEvents"/> events.</summary>
-    public async Task<FillFigures> FillToAsync(string templateId, long targetEvents, CancellationToken ct)
+    public Task<FillFigures> FillToAsync(string templateId, long targetEvents, CancellationToken ct) =>
+        FillAsync(templateId, (before, perStream) => Math.Max(0, (targetEvents - before + perStream - 1) / perStream), ct);
+
+    /// <summary>Adds <paramref name="copies"/> copies of the template (requests of the template's app).</summary>
+    public Task<FillFigures> AddCopiesAsync(string templateId, long copies, CancellationToken ct) =>
+        FillAsync(templateId, (_, _) => copies, ct);
+
+    private async Task<FillFigures> FillAsync(string templateId, Func<long, long, long> copies, CancellationToken ct)
     {
         if (!RequestId().IsMatch(templateId)) throw new SetupException($"Unexpected template stream id '{templateId}'.");
         await using var connection = new NpgsqlConnection(connectionString);
@@ -43,7 +53,7 @@ public sealed partial class BulkFill(string connectionString, SuiteLog log)
         var before = await ScalarAsync(connection, $"SELECT count(*) FROM {Schema}.mt_events", ct);
         var perStream = await ScalarAsync(connection, $"SELECT count(*) FROM {Schema}.mt_events WHERE stream_id = '{templateId}'", ct);
         if (perStream < 1) throw new SetupException($"The template stream {templateId} has no events.");
-        var streams = Math.Max(0, (targetEvents - before + perStream - 1) / perStream);
+        var streams = copies(before, perStream);
         if (streams == 0) return new FillFigures(before, 0, 0, 0);
         var challengeId = await TemplateChallengeIdAsync(connection, templateId, ct);
         // Copies already made (earlier fills) go on numbering after them: ids stay unique.
@@ -89,6 +99,9 @@ public sealed partial class BulkFill(string connectionString, SuiteLog log)
                   FROM fill_ids f CROSS JOIN {Schema}.mt_events t WHERE t.stream_id = '{templateId}' ORDER BY f.n, t.version;
                 INSERT INTO {Schema}.mt_doc_challengerequestview ({viewCopy.Columns}) SELECT {viewCopy.Values} FROM fill_ids f CROSS JOIN {Schema}.mt_doc_challengerequestview t WHERE t.id = '{templateId}';
                 SELECT setval('{Schema}.mt_events_sequence', {@base + count * perStream});
+                INSERT INTO {Schema}.app_list_versions (client_id, version)
+                  SELECT client_id, nextval('{Schema}.app_list_version_seq') FROM {Schema}.mt_doc_challengerequestview WHERE id = '{templateId}'
+                  ON CONFLICT (client_id) DO UPDATE SET version = EXCLUDED.version;
                 """;
             await using (var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 })
                 await command.ExecuteNonQueryAsync(ct);

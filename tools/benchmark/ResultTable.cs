@@ -112,6 +112,35 @@ public static class ResultTable
         return rows;
     }
 
+    /// <summary>Phase 6: each load's throughput, latency and bytes per answer; targets for a page (and the filtered and deep pages) and the 304.</summary>
+    public static IReadOnlyList<TableRow> ListRows(BenchmarkOptions o, ListPhaseResult list)
+    {
+        var rows = new List<TableRow>();
+        var phase = $"6 list: {list.Requests} requests";
+        foreach (var load in list.Loads)
+        {
+            var f = load.Figures;
+            (double? rate, double? p99) = load.Name switch
+            {
+                var n when n.StartsWith("304", StringComparison.Ordinal) => (5000, 5),
+                var n when n.StartsWith("whole", StringComparison.Ordinal) => ((double?)null, (double?)null),
+                _ => (2000, 10),
+            };
+            rows.Add(new(phase, $"{load.Name}: requests/s, {load.Connections} conn.", f.RequestsPerSecond, "req/s", null,
+                rate is { } r ? $">= {r:0} req/s" : "- (reported as it is)", rate is { } r2 ? f.RequestsPerSecond >= r2 : null, load.Cpu));
+            rows.Add(new(phase, $"{load.Name}: latency p99", f.Latency.P99Ms, "ms", null, p99 is { } p ? $"p99 <= {p:0} ms" : "-", p99 is { } p2 ? f.Latency.P99Ms <= p2 : null,
+                $"p50 {Ms(f.Latency.P50Ms)} ms, max {Ms(f.Latency.MaxMs)} ms"));
+            rows.Add(new(phase, $"{load.Name}: bytes per answer", load.BytesPerAnswer, "bytes", null, "-", null, f.Errors > 0 ? $"{f.Errors} errors ({ErrorNote(f)})" : null));
+        }
+        return rows;
+    }
+
+    public static async Task WriteJsonAsync(ListPhaseResult list, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(list, Json));
+    }
+
     public static string Text(IReadOnlyList<TableRow> rows)
     {
         var header = new[] { "phase", "figure", "value", "x baseline", "target", "met", "note" };

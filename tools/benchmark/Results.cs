@@ -66,4 +66,7 @@ public sealed record BenchmarkResult(
     RebuildPhase? Rebuild,
     GrowthPhase? Growth,
     IReadOnlyList<MemoryPeak> Memory,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    public ListPhaseResult? List { get; init; }
+}

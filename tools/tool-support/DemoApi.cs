@@ -17,9 +17,10 @@ public static class DemoApi
     /// One request through the whole pipeline (create, then wait for its outcome with <c>Prefer: wait</c>)
     /// before any load: fails fast when the system does not schedule requests at all. Returns its id.
     /// </summary>
-    public static async Task<string> WarmUpAsync(HttpClient http, string title, string idempotencyKey, SuiteLog log, CancellationToken ct)
+    /// <param name="clientId">The demo app to create it for (another of the demo key's apps than <see cref="ClientId"/>, for a list of its own).</param>
+    public static async Task<string> WarmUpAsync(HttpClient http, string title, string idempotencyKey, SuiteLog log, CancellationToken ct, string clientId = ClientId)
     {
-        using var create = new HttpRequestMessage(HttpMethod.Post, CreatePath) { Content = JsonContent.Create(new { title }) };
+        using var create = new HttpRequestMessage(HttpMethod.Post, $"connect/v1/apps/{clientId}/production-tests") { Content = JsonContent.Create(new { title }) };
         create.Headers.Authorization = Authorization;
         create.Headers.Add("Idempotency-Key", idempotencyKey);
         using var created = await http.SendAsync(create, ct);

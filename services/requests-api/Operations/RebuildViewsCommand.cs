@@ -139,7 +139,12 @@ public static class ViewRebuild
         // Writing a view costs far more than comparing it (the upsert and its indexes), and a rebuild mostly
         // finds views that are right: only those that differ are written.
         var changed = all ? views : await DifferingAsync(store, connection, views, ct);
-        if (changed.Count > 0) await store.BulkInsertAsync(changed, Weasel.Core.BulkInsertMode.OverwriteExisting, batchSize: PageSize, cancellation: ct);
+        if (changed.Count > 0)
+        {
+            await store.BulkInsertAsync(changed, Weasel.Core.BulkInsertMode.OverwriteExisting, batchSize: PageSize, cancellation: ct);
+            // After the views are committed, so no list is ever answered older than its ETag (AppListVersions).
+            await AppListVersions.BumpAsync(connection, changed.Select(v => v.ClientId), ct);
+        }
         return (views.Count, changed.Count, events.Count);
     }
 

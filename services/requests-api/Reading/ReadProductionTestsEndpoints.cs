@@ -2,6 +2,9 @@ using ProductionTests.RequestsApi.ReferenceData;
 using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Marten;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
 using ProductionTests.RequestsApi.Waiting;
 using ProductionTests.RequestsApi.Authentication;
 using ProductionTests.RequestsApi.Events;
@@ -14,7 +17,8 @@ public static class ReadProductionTestsEndpoints
     // With `Prefer: wait=N` a pending request is answered as soon as its outcome is recorded, or after N
     // seconds (at most 30) as it then stands. (Plain comments: an XML summary would become the OpenAPI summary.)
     public static async Task<IResult> GetOne([FromRoute(Name = "client_id")] string clientId, string id, HttpContext http,
-        ClaimsPrincipal user, IDocumentStore store, ReferenceDataCache referenceData, OutcomeWaiters waiters, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, IDocumentStore store, ReferenceDataCache referenceData, OutcomeWaiters waiters, TimeProvider clock,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken ct)
     {
         var wait = WaitPreference.Parse(http.Request.Headers["Prefer"]);
         http.Response.Headers.Vary = "Prefer";
@@ -40,7 +44,13 @@ public static class ReadProductionTestsEndpoints
                 view = await LoadAsync(store, id, ct) ?? view;
             }
         }
-        return TypedResults.Ok(ChallengeRequestResponse.From(view));
+        // The ETag is the digest of the very bytes answered, so it changes exactly when they do (an outcome, a
+        // rebuild that rewrites the view); with Prefer: wait it is the answer's at the end of the wait: a caller
+        // that already holds the pending request and is still waiting when the time is up gets 304.
+        var body = JsonSerializer.SerializeToUtf8Bytes(ChallengeRequestResponse.From(view), json.Value.SerializerOptions);
+        var etag = $"\"r1-{Convert.ToHexStringLower(SHA256.HashData(body), 0, 12)}\"";
+        if (ConditionalGet.NotModified(http, etag)) return ConditionalGet.NotModifiedResult();
+        return TypedResults.Bytes(body, "application/json; charset=utf-8");
     }
 
     private static async Task<ChallengeRequestView?> LoadAsync(IDocumentStore store, string id, CancellationToken ct)
@@ -49,17 +59,31 @@ public static class ReadProductionTestsEndpoints
         return await session.LoadAsync<ChallengeRequestView>(id, ct);
     }
 
-    // Newest first; requests created in the same millisecond are ordered by their time-ordered id.
-    public static async Task<IResult> List([FromRoute(Name = "client_id")] string clientId, ClaimsPrincipal user, IQuerySession session, ReferenceDataCache referenceData, CancellationToken ct)
+    // Newest first; requests created in the same millisecond are ordered by their time-ordered id. Pages, filters and
+    // conditional GET are opt-in (ListQuery); without parameters the body is the whole list, as it always was.
+    public static async Task<IResult> List([FromRoute(Name = "client_id")] string clientId, HttpContext http, ClaimsPrincipal user,
+        IDocumentStore store, ReferenceDataCache referenceData, CancellationToken ct)
     {
+        var (query, error) = ListQuery.Parse(http.Request.Query);
+        if (error is not null) return Infrastructure.Problem.Invalid(error, [error]);
         var app = await AppAccess.FindAsync(referenceData, user.WorkspaceId(), clientId, ct);
         if (app is null) return AppAccess.NotFound(clientId);
 
-        var views = await session.Query<ChallengeRequestView>()
-            .Where(v => v.ClientId == app.Id)
-            .OrderByDescending(v => v.CreatedAt)
-            .ThenByDescending(v => v.Id)
-            .ToListAsync(ct);
-        return TypedResults.Ok(views.Select(ProductionTestListItem.From).ToList());
+        // A revalidation reads the app's list version alone (one primary-key look-up) and, unchanged, ends there.
+        long? version = null;
+        if (ConditionalGet.HasIfNoneMatch(http))
+        {
+            version = await ListReader.VersionAsync(store, app.Id, ct);
+            if (ConditionalGet.NotModified(http, ListETag(version.Value, query!))) return ConditionalGet.NotModifiedResult();
+        }
+        var (read, page) = await ListReader.ReadAsync(store, app.Id, query!, withVersion: version is null, ct);
+        ConditionalGet.NotModified(http, ListETag(version ?? read!.Value, query!));
+        if (page.Next is { } next)
+            http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}?{query!.Canonical(next)}>; rel=\"next\"";
+        return TypedResults.Ok(page.Views.Select(ProductionTestListItem.From).ToList());
     }
+
+    // The app's list version changes in the transaction of every change to one of its views (AppListVersions), and
+    // only then; the digest tells the parameters apart, and l1 is the representation: bump it when an item's shape changes.
+    private static string ListETag(long version, ListQuery query) => $"\"l1-{version}-{query.Digest()}\"";
 }

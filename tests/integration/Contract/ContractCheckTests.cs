@@ -20,7 +20,8 @@ public sealed class ContractCheckTests(ApiFixture api)
 
     [Fact]
     public async Task A_list_as_the_API_answers_it_passes() =>
-        Assert.Empty(await Check("GET", List, 200, "application/json; charset=utf-8", $$"""[{"type":"challenge","request":{{Request}},"challenge":{{Challenge}}}]"""));
+        Assert.Empty(await Check("GET", List, 200, "application/json; charset=utf-8", $$"""[{"type":"challenge","request":{{Request}},"challenge":{{Challenge}}}]""",
+            new() { ["ETag"] = "\"l1-7-e3b0c44298fc\"", ["Cache-Control"] = "private, no-cache" }));
 
     [Fact]
     public async Task A_sponsor_sent_as_a_string_fails_both_schemas()

@@ -1,0 +1,115 @@
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+using ProductionTests.RequestsApi.Events;
+using ProductionTests.RequestsApi.Infrastructure;
+
+namespace ProductionTests.RequestsApi.Reading;
+
+/// <summary>
+/// Reads the list from the view table with SQL the indexes serve (see RequestStreamsSetup): the app's list
+/// version (<see cref="AppListVersions"/>) and a page are each one index look-up, whatever the app's size.
+/// </summary>
+public static class ListReader
+{
+    private static readonly string View = $"{EventStoreSetup.Schema}.mt_doc_challengerequestview";
+    // Exactly the expression of the index (client_id, (data ->> 'Status'), created_at, id), or the index is not used.
+    private const string Status = "(data ->> 'Status')";
+
+    public sealed record Page(IReadOnlyList<ChallengeRequestView> Views, ListCursor? Next);
+
+    /// <summary>The app's list version: 0 until something of the app's was written since this table exists.</summary>
+    public static async Task<long> VersionAsync(IDocumentStore store, string clientId, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(AppListVersions.ReadSql, connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = clientId });
+        return await command.ExecuteScalarAsync(ct) is long version ? version : 0;
+    }
+
+    /// <summary>
+    /// The items the query selects, newest first; with <paramref name="withVersion"/> the app's version too, read
+    /// before them in the same round trip: the items are never older than the version says (a change committed
+    /// between the two statements makes them newer, which costs the caller one more 200, never a wrong 304).
+    /// </summary>
+    public static async Task<(long? Version, Page Page)> ReadAsync(IDocumentStore store, string clientId, ListQuery query, bool withVersion, CancellationToken ct)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        if (withVersion)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(AppListVersions.ReadSql) { Parameters = { new NpgsqlParameter<string> { TypedValue = clientId } } });
+
+        var statuses = query.EffectiveStatuses;
+        var rows = statuses is { Count: 0 } ? null : RowsCommand(clientId, query, statuses);
+        if (rows is not null) batch.BatchCommands.Add(rows);
+
+        long? version = null;
+        var views = new List<(ChallengeRequestView View, DateTime CreatedAt)>();
+        if (batch.BatchCommands.Count > 0)
+        {
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            if (withVersion)
+            {
+                version = await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
+                await reader.NextResultAsync(ct);
+            }
+            if (rows is not null)
+            {
+                var serializer = store.Options.Serializer();
+                while (await reader.ReadAsync(ct))
+                    views.Add((serializer.FromJson<ChallengeRequestView>(reader, 2), reader.GetDateTime(1)));
+            }
+        }
+
+        if (!query.Paged || views.Count <= query.PageSize) return (version, new Page(views.Select(v => v.View).ToList(), null));
+        var last = views[query.PageSize - 1];
+        return (version, new Page(views.Take(query.PageSize).Select(v => v.View).ToList(), new ListCursor(last.CreatedAt, last.View.Id)));
+    }
+
+    /// <summary>
+    /// Without filters: one backward range scan of (client_id, created_at, id). With a set of statuses: one such scan
+    /// of (client_id, data ->> 'Status', created_at, id) per status, each stopped after a page, merged; so a filtered page
+    /// too costs a page, however rare its items are. The whole list (no page) reads every item of the app.
+    /// </summary>
+    private static NpgsqlBatchCommand RowsCommand(string clientId, ListQuery query, IReadOnlyList<string>? statuses)
+    {
+        var command = new NpgsqlBatchCommand();
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = clientId });
+        const string order = "ORDER BY created_at DESC, id DESC";
+        if (!query.Paged)
+        {
+            if (statuses is null)
+                command.CommandText = $"SELECT id, created_at, data FROM {View} WHERE client_id = $1 {order}";
+            else
+            {
+                command.CommandText = $"SELECT id, created_at, data FROM {View} WHERE client_id = $1 AND {Status} = ANY($2) {order}";
+                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = statuses.ToArray() });
+            }
+            return command;
+        }
+
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = query.PageSize + 1 });
+        var after = "";
+        if (query.After is { } cursor)
+        {
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = cursor.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = cursor.Id });
+            after = "AND (created_at, id) < ($3, $4)";
+        }
+        if (statuses is null)
+        {
+            command.CommandText = $"SELECT id, created_at, data FROM {View} WHERE client_id = $1 {after} {order} LIMIT $2";
+            return command;
+        }
+        var scans = new List<string>();
+        foreach (var status in statuses)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = status });
+            scans.Add($"(SELECT id, created_at, data FROM {View} WHERE client_id = $1 AND {Status} = ${command.Parameters.Count} {after} {order} LIMIT $2)");
+        }
+        command.CommandText = $"SELECT id, created_at, data FROM ({string.Join(" UNION ALL ", scans)}) AS page {order} LIMIT $2";
+        return command;
+    }
+}
