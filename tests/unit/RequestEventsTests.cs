@@ -11,6 +11,15 @@ namespace ProductionTests.UnitTests;
 /// <summary>The registry of a request's events (RequestEvents) against the contracts and against what Marten makes of it.</summary>
 public class RequestEventsTests
 {
+    [Fact]
+    public void Each_event_names_its_app_for_the_lists_version()
+    {
+        var scheduled = new ChallengeScheduled("req_1", "client_1", "ws_1", "chl_1", null!, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal("client_1", ProductionTests.RequestsApi.Events.AppListVersions.ClientIdOf(scheduled));
+        Assert.Null(ProductionTests.RequestsApi.Events.AppListVersions.ClientIdOf("not an event"));
+    }
+
     /// <summary>A message on the bus about a request: a contracts record with a RequestId (payloads and snapshots have none).</summary>
     private static IEnumerable<Type> ContractEvents() =>
         typeof(ChallengeRequested).Assembly.GetExportedTypes().Where(t => t.IsClass && t.GetProperty("RequestId") is not null);

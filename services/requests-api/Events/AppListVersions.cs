@@ -1,7 +1,6 @@
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
-using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.Infrastructure;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -44,14 +43,8 @@ public static class AppListVersions
         options.Listeners.Add(new Listener());
     }
 
-    /// <summary>The app of each request event a session is about to append; null for anything else.</summary>
-    public static string? ClientIdOf(object data) => data switch
-    {
-        ChallengeRequested e => e.ClientId,
-        ChallengeScheduled e => e.ClientId,
-        ChallengeFailed e => e.ClientId,
-        _ => null,
-    };
+    /// <summary>The app of each request event a session is about to append (from the registry); null for anything else.</summary>
+    public static string? ClientIdOf(object data) => RequestEvents.Of(data)?.ClientIdOf(data);
 
     /// <summary>Bumps the apps' numbers on a connection of one's own (in its transaction, if it has one).</summary>
     public static async Task BumpAsync(NpgsqlConnection connection, IEnumerable<string> clientIds, CancellationToken ct, NpgsqlTransaction? transaction = null)

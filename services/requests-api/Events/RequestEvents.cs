@@ -51,6 +51,11 @@ public sealed class RequestEventType
         Relayed = relayed;
         OldVersions = oldVersions;
         _map = map;
+        // Every event of a request names its app: the list's version (AppListVersions) is bumped by it.
+        var clientId = type.GetProperty("ClientId") is { PropertyType: var t } property && t == typeof(string)
+            ? property
+            : throw new InvalidOperationException($"{type.Name} has no string ClientId: every event of a request must name its app.");
+        ClientIdOf = data => (string)clientId.GetValue(data)!;
     }
 
     public Type Type { get; }
@@ -59,6 +64,9 @@ public sealed class RequestEventType
     public string StoredName { get; }
 
     public uint SchemaVersion { get; }
+
+    /// <summary>The app an event of this type belongs to.</summary>
+    public Func<object, string> ClientIdOf { get; }
 
     /// <summary>Published to the bus by the relay as it is committed.</summary>
     public bool Relayed { get; }
