@@ -45,10 +45,9 @@ public static class ProductionTestsEndpoints
                         "with a different body or app: 409 IDEMPOTENCY_KEY_CONFLICT; while the first is in flight: 409 IDEMPOTENCY_REQUEST_IN_PROGRESS.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = IdempotencyKey.MaxLength },
                 });
-                if (operation.Responses?.TryGetValue("201", out var created) == true && created is OpenApiResponse response)
+                if (ResponseWithHeaders(operation, "201") is { } response)
                 {
-                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                    response.Headers["Location"] = new OpenApiHeader
+                    response.Headers!["Location"] = new OpenApiHeader
                     {
                         Description = "The new request's address.",
                         Required = true,
@@ -60,11 +59,10 @@ public static class ProductionTestsEndpoints
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["true"] },
                     };
                 }
-                if (operation.Responses?.TryGetValue("409", out var conflict) == true && conflict is OpenApiResponse conflictResponse)
+                if (ResponseWithHeaders(operation, "409") is { } conflictResponse)
                 {
                     conflictResponse.Description = "RESOURCE_CONFLICT (no eligible provider), IDEMPOTENCY_KEY_CONFLICT or IDEMPOTENCY_REQUEST_IN_PROGRESS.";
-                    conflictResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                    conflictResponse.Headers["Retry-After"] = new OpenApiHeader
+                    conflictResponse.Headers!["Retry-After"] = new OpenApiHeader
                     {
                         Description = "With IDEMPOTENCY_REQUEST_IN_PROGRESS: seconds until the first request's answer can be replayed.",
                         Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
@@ -128,10 +126,9 @@ public static class ProductionTestsEndpoints
                     Description = "wait=N (RFC 7240): wait up to N seconds (at most 30) for the outcome of a pending request.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, Examples = [System.Text.Json.Nodes.JsonValue.Create("wait=10")] },
                 });
-                if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
+                if (ResponseWithHeaders(operation, "200") is { } response)
                 {
-                    response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                    response.Headers["Preference-Applied"] = new OpenApiHeader { Description = "wait=N when a wait preference was honoured.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                    response.Headers!["Preference-Applied"] = new OpenApiHeader { Description = "wait=N when a wait preference was honoured.", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
                 }
                 return Task.CompletedTask;
             });
@@ -175,15 +172,22 @@ public static class ProductionTestsEndpoints
         Schema = new OpenApiSchema { Type = JsonSchemaType.String },
     };
 
+    /// <summary>The operation's response for a status, ready for headers to be added; null when it has none.</summary>
+    private static OpenApiResponse? ResponseWithHeaders(OpenApiOperation operation, string status)
+    {
+        if (operation.Responses?.TryGetValue(status, out var found) != true || found is not OpenApiResponse response) return null;
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        return response;
+    }
+
     /// <summary>ETag and Cache-Control on the 200 and the 304 (and Link on the list's 200).</summary>
     private static void ConditionalHeaders(OpenApiOperation operation, bool link)
     {
         foreach (var status in new[] { "200", "304" })
         {
-            if (operation.Responses?.TryGetValue(status, out var found) != true || found is not OpenApiResponse response) continue;
+            if (ResponseWithHeaders(operation, status) is not { } response) continue;
             if (status == "304") response.Description = "Not Modified: the answer is still the one this ETag names; no body.";
-            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-            response.Headers["ETag"] = new OpenApiHeader
+            response.Headers!["ETag"] = new OpenApiHeader
             {
                 Description = "Changes exactly when the answer does; send it back as If-None-Match.",
                 Required = true,
