@@ -38,8 +38,16 @@ public sealed class WebhookConfigView
 
 public sealed class WebhookConfigProjection : SingleStreamProjection<WebhookConfigView, string>
 {
+    // Only the configuration's events: without this, Marten runs the projection for every stream (a view per request).
+    public WebhookConfigProjection()
+    {
+        IncludeType<WebhookConfigured>();
+        IncludeType<WebhookSecretIssued>();
+    }
+
     public override WebhookConfigView? Evolve(WebhookConfigView? view, string id, IEvent e)
     {
+        if (e.Data is not (WebhookConfigured or WebhookSecretIssued)) return view;
         view ??= new WebhookConfigView { Id = id };
         view.Version = e.Version;
         switch (e.Data)

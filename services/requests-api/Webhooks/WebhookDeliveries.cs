@@ -88,10 +88,13 @@ public sealed class WebhookDeliveries(IDocumentStore store)
           PRIMARY KEY (delivery_id, attempt));
         """;
 
-    /// <summary>The insert the intake queues in its page's transaction (Marten's <c>?</c> placeholders); a replayed page inserts nothing twice.</summary>
+    /// <summary>
+    /// The insert the intake queues in its page's transaction (Marten's <c>?</c> placeholders); a replayed page inserts
+    /// nothing twice. Due at once, by the database's clock (whichever instance's daemon runs the intake).
+    /// </summary>
     public const string Insert = $"""
         INSERT INTO {Table} (id, client_id, event_id, event_type, stream_id, stream_version, sequence, body, status, created_at, next_attempt_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (client_id, event_id) DO NOTHING
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', now(), now()) ON CONFLICT (client_id, event_id) DO NOTHING
         """;
 
     private int _schemaReady;

@@ -94,7 +94,7 @@ public sealed class WebhookDispatcher(
         if (now - _configs.At < TimeSpan.FromSeconds(1)) return _configs.Configs;
         await using var session = store.QuerySession();
         var all = await session.Query<WebhookConfigView>().ToListAsync(ct);
-        _configs = (now, all.ToDictionary(c => c.ClientId));
+        _configs = (now, all.Where(c => c.ClientId.Length > 0).GroupBy(c => c.ClientId).ToDictionary(g => g.Key, g => g.Last()));
         return _configs.Configs;
     }
 
@@ -203,7 +203,8 @@ public sealed class WebhookDispatcher(
         ConnectTimeout = _options.Timeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(1),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        MaxConnectionsPerServer = _options.ConcurrencyPerDestination,
+        // Not a limit per destination (apps may share a host): the per-app slots are.
+        MaxConnectionsPerServer = _options.ConcurrencyTotal,
         MaxResponseHeadersLength = 16, // KiB
         MaxResponseDrainSize = 0,
         ConnectCallback = async (context, ct) =>

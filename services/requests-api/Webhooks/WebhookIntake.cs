@@ -58,13 +58,11 @@ public sealed class WebhookIntake : SubscriptionBase
     public const string ShardName = IntakeName + ":All";
 
     private readonly WebhookDispatchSignal _signal;
-    private readonly TimeProvider _clock;
     private readonly JsonSerializerOptions _json;
 
-    public WebhookIntake(WebhookDispatchSignal signal, TimeProvider clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    public WebhookIntake(WebhookDispatchSignal signal, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
         _signal = signal;
-        _clock = clock;
         _json = json.Value.SerializerOptions;
         Name = IntakeName;
         IncludeType<ChallengeRequested>();
@@ -96,7 +94,6 @@ public sealed class WebhookIntake : SubscriptionBase
         var configs = (await operations.LoadManyAsync<WebhookConfigView>(cancellationToken, clients))
             .Where(c => c.Enabled && c.Url is not null)
             .ToDictionary(c => c.ClientId);
-        var now = _clock.GetUtcNow();
         var queued = 0;
         foreach (var e in events)
         {
@@ -110,7 +107,7 @@ public sealed class WebhookIntake : SubscriptionBase
                 e.Data is ChallengeFailed f ? new FailureResponse(f.ReasonCode, f.Reason, f.Retryable) : null);
             var envelope = new WebhookEnvelope(type, e.Id.ToString(), e.Timestamp, WebhookEnvelope.CurrentApiVersion, config.ClientId, data);
             operations.QueueSqlCommand(WebhookDeliveries.Insert, Guid.CreateVersion7(), config.ClientId, e.Id, type, e.StreamKey!, e.Version, e.Sequence,
-                JsonSerializer.Serialize(envelope, _json), now, now);
+                JsonSerializer.Serialize(envelope, _json));
             queued++;
         }
         return queued == 0 ? NullChangeListener.Instance : new WakeDispatcher(_signal);
