@@ -44,11 +44,11 @@ public sealed record WebhookSecretInfo(
     DateTimeOffset CreatedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? PreviousSecretValidUntil);
 
-/// <summary>PATCH body: every member optional; <c>null</c> counts as omitted.</summary>
+/// <summary>PATCH body: every member optional (defaults, so the OpenAPI document requires none); <c>null</c> counts as omitted.</summary>
 /// <param name="Url">An https URL on a public address.</param>
 /// <param name="Enabled">Deliver (true) or not (false). Enabling needs a URL.</param>
 /// <param name="EventTypes">A non-empty subset of the three event types, without repeats.</param>
-public sealed record WebhookConfigPatch(string? Url, bool? Enabled, IReadOnlyList<string>? EventTypes);
+public sealed record WebhookConfigPatch(string? Url = null, bool? Enabled = null, IReadOnlyList<string>? EventTypes = null);
 
 /// <summary>GET, PATCH /connect/v1/apps/{client_id}/webhook-config and POST .../rotate-secret.</summary>
 public static class WebhookConfigEndpoints
