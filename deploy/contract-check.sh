@@ -8,7 +8,7 @@
 # It runs the system with deploy/run.sh in the background, in a database and a RabbitMQ vhost of its own
 # (dropped afterwards), on ports 5380 (API), 5390 (stub), 5391 (scheduler), 5381-5382 (Prism), so it
 # runs beside deploy/run.sh, the fault suite and the benchmark; PT_CONTRACT_API_PORT, _STUB_PORT,
-# _SCHEDULER_PORT and _PRISM_PORT (and _PRISM_PORT + 1) move them. Servers as for run.sh: started here
+# _SCHEDULER_PORT, _RECEIVER_PORT and _PRISM_PORT (and _PRISM_PORT + 1) move them. Servers as for run.sh: started here
 # unless ConnectionStrings__Postgres / ConnectionStrings__RabbitMq (and RabbitMq__ManagementUrl) are set.
 # Logs: .data/contract-check/. Exit code: 0 every check passed, 1 a check failed, 2 it could not run.
 set -euo pipefail
@@ -18,6 +18,7 @@ OUT="$ROOT/.data/contract-check"
 API_PORT="${PT_CONTRACT_API_PORT:-5380}"
 STUB_PORT="${PT_CONTRACT_STUB_PORT:-5390}"
 SCHEDULER_PORT="${PT_CONTRACT_SCHEDULER_PORT:-5391}"
+RECEIVER_PORT="${PT_CONTRACT_RECEIVER_PORT:-5392}"
 PRISM_PORT="${PT_CONTRACT_PRISM_PORT:-5381}"
 LENIENT_PORT=$((PRISM_PORT + 1))
 STAMP="$(date -u +%Y%m%d_%H%M%S)_$$"
@@ -115,7 +116,7 @@ AMQP_SANDBOX="$(sed -E 's#^([a-z]+://[^/]*)(/.*)?$#\1#' <<<"$ConnectionStrings__
 
 say "The system: deploy/run.sh in the background (output: .data/contract-check/run.log)"
 ConnectionStrings__Postgres="$PG_SANDBOX" ConnectionStrings__RabbitMq="$AMQP_SANDBOX" RabbitMq__ManagementUrl="$MGMT/" \
-  PT_API_PORT="$API_PORT" PT_STUB_PORT="$STUB_PORT" PT_SCHEDULER_PORT="$SCHEDULER_PORT" PT_LOGS="$OUT/logs" \
+  PT_API_PORT="$API_PORT" PT_STUB_PORT="$STUB_PORT" PT_SCHEDULER_PORT="$SCHEDULER_PORT" PT_RECEIVER_PORT="$RECEIVER_PORT" PT_LOGS="$OUT/logs" \
   setsid "$ROOT/deploy/run.sh" </dev/null >"$OUT/run.log" 2>&1 &
 RUN_PID=$!
 RUN_PGID="$(ps -o pgid= -p "$RUN_PID" | tr -d ' ')"
@@ -178,6 +179,9 @@ BASE=/connect/v1/apps
 COLLECTION="$BASE/{client_id}/production-tests"
 OP_CREATE="POST $COLLECTION" OP_LIST="GET $COLLECTION" OP_GET="GET $COLLECTION/{id}"
 OP_EVENTS="GET $COLLECTION/{id}/events" OP_REPORT="GET $COLLECTION/{challenge_id}/report"
+OP_HOOK_GET="GET $BASE/{client_id}/webhook-config" OP_HOOK_PATCH="PATCH $BASE/{client_id}/webhook-config"
+OP_HOOK_ROTATE="POST $BASE/{client_id}/webhook-config/rotate-secret" OP_DELIVERIES="GET $BASE/{client_id}/webhook-deliveries"
+OP_REDELIVER="POST $BASE/{client_id}/webhook-deliveries/{delivery_id}/redeliver"
 TOURED=()
 R="$OUT/response"
 
@@ -299,6 +303,28 @@ call strict 404 "$OP_EVENTS" "events of an unknown request" GET "$BASE/$APP/prod
 expect '.title == "RESOURCE_NOT_FOUND"' "RESOURCE_NOT_FOUND"
 call strict 404 "$OP_REPORT" "report of an unknown challenge" GET "$BASE/$APP/production-tests/chl_00000000000000000000000000000000/report" "${AUTH[@]}"
 expect '.title == "RESOURCE_NOT_FOUND"' "RESOURCE_NOT_FOUND"
+
+# Webhooks: run.sh configured the demo app to deliver to its receiver; the demo request's deliveries are there.
+call strict 200 "$OP_HOOK_GET" "webhook config" GET "$BASE/$APP/webhook-config" "${AUTH[@]}"
+expect '.enabled == true and (.url | endswith("/hooks/demo")) and (has("signingSecret") | not)' "enabled, the receiver's URL, no secret shown"
+call strict 200 "$OP_HOOK_PATCH" "change the webhook's event types" PATCH "$BASE/$APP/webhook-config" "${AUTH[@]}" "${JSON[@]}" \
+  -d '{"eventTypes":["production_test.requested","production_test.scheduled","production_test.failed"]}'
+expect '.eventTypes | length == 3' "three event types"
+call lenient 400 "$OP_HOOK_PATCH" "a webhook URL on a private address" PATCH "$BASE/$APP/webhook-config" "${AUTH[@]}" "${JSON[@]}" -d '{"url":"https://169.254.169.254/latest/meta-data/"}'
+expect '.title == "VALIDATION_INVALID_PARAMETER" and .context.field == "url"' "VALIDATION_INVALID_PARAMETER on url"
+call strict 404 "$OP_HOOK_GET" "webhook config of another workspace's app" GET "$BASE/$OTHER_APP/webhook-config" "${AUTH[@]}"
+expect '.title == "RESOURCE_NOT_FOUND"' "RESOURCE_NOT_FOUND"
+call strict 200 "$OP_DELIVERIES" "webhook deliveries" GET "$BASE/$APP/webhook-deliveries?limit=20" "${AUTH[@]}"
+expect 'map(select(.requestId == "'"$ID"'")) | length >= 1' "the contract check's request among them"
+DELIVERY="$(json '.[0].id // empty')"; DELIVERY="${DELIVERY:-00000000-0000-0000-0000-000000000000}"
+call strict 200 "$OP_DELIVERIES" "failed webhook deliveries" GET "$BASE/$APP/webhook-deliveries?status=failed" "${AUTH[@]}"
+expect 'type == "array"' "a list"
+call strict 202 "$OP_REDELIVER" "redeliver" POST "$BASE/$APP/webhook-deliveries/$DELIVERY/redeliver" "${AUTH[@]}"
+expect '.status == "pending" and .id == "'"$DELIVERY"'"' "pending again"
+call strict 404 "$OP_REDELIVER" "redeliver an unknown delivery" POST "$BASE/$APP/webhook-deliveries/00000000-0000-0000-0000-000000000000/redeliver" "${AUTH[@]}"
+expect '.title == "RESOURCE_NOT_FOUND"' "RESOURCE_NOT_FOUND"
+call strict 200 "$OP_HOOK_ROTATE" "rotate the signing secret" POST "$BASE/$APP/webhook-config/rotate-secret" "${AUTH[@]}"
+expect '(.signingSecret | startswith("whsec_")) and (.secret.previousSecretValidUntil | type == "string")' "a new secret, shown once; the old one in its grace period"
 
 # Every operation of the document toured, and the tour asks only for operations the document has.
 documented="$(jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | select(IN("get","put","post","delete","patch","head","options","trace")) | "\(ascii_upcase) \($p)"' "$OUT/openapi.json" | sort -u)"

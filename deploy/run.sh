@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine: PostgreSQL and RabbitMQ (started here unless
 # ConnectionStrings__Postgres / ConnectionStrings__RabbitMq are set), the schema, the demo reference
-# data, tpas-stub, the scheduler and requests-api. Ctrl-C stops the three services.
+# data, tpas-stub, the scheduler, requests-api and a webhook receiver (the demo app's webhooks go
+# there). Ctrl-C stops the services.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 API_PORT="${PT_API_PORT:-5080}"
 STUB_PORT="${PT_STUB_PORT:-5090}"
 SCHEDULER_PORT="${PT_SCHEDULER_PORT:-5091}"
+RECEIVER_PORT="${PT_RECEIVER_PORT:-5092}"
 LOGS="${PT_LOGS:-$ROOT/.data/logs}"   # another directory for a second copy beside this one (deploy/contract-check.sh)
 mkdir -p "$LOGS"
 
@@ -16,7 +18,7 @@ echo "==> PostgreSQL and RabbitMQ"
 source "$ROOT/.data/env"
 
 echo "==> Building (Release)"
-for project in requests-api scheduler tpas-stub; do
+for project in requests-api scheduler tpas-stub webhook-receiver; do
   dotnet build "$ROOT/services/$project" -c Release -nologo -v q -clp:ErrorsOnly -p:WarningLevel=0 >"$LOGS/build-$project.log" 2>&1 \
     || { cat "$LOGS/build-$project.log"; exit 1; }
 done
@@ -53,11 +55,30 @@ start tpas-stub tpas-stub "$(dll tpas-stub ProductionTests.TpasStub)" "$STUB_POR
 wait_ready tpas-stub "http://127.0.0.1:$STUB_PORT/health/live" "${PIDS[-1]}"
 start scheduler scheduler "$(dll scheduler ProductionTests.Scheduler)" "$SCHEDULER_PORT" Tpas__BaseUrl="http://127.0.0.1:$STUB_PORT/"
 wait_ready scheduler "http://127.0.0.1:$SCHEDULER_PORT/health/ready" "${PIDS[-1]}"
-start requests-api requests-api "$API_DLL" "$API_PORT" Tpas__BaseUrl="http://127.0.0.1:$STUB_PORT/"   # the report reads the stub
+start webhook-receiver webhook-receiver "$(dll webhook-receiver ProductionTests.WebhookReceiver)" "$RECEIVER_PORT"
+wait_ready webhook-receiver "http://127.0.0.1:$RECEIVER_PORT/health/live" "${PIDS[-1]}"
+# The key that seals webhook signing secrets at rest: from the environment, else one made for this checkout
+# and kept in .data (a local run only; a deployment gives its own, docs/webhooks.md).
+KEY_FILE="$ROOT/.data/webhook-sealing-key"
+[ -s "$KEY_FILE" ] || (umask 077; head -c 32 /dev/urandom | base64 >"$KEY_FILE")
+start requests-api requests-api "$API_DLL" "$API_PORT" Tpas__BaseUrl="http://127.0.0.1:$STUB_PORT/" \
+  Webhooks__SecretKey="${Webhooks__SecretKey:-$(cat "$KEY_FILE")}" Webhooks__AllowInsecureLoopback=true   # http to the local receiver
 wait_ready requests-api "http://127.0.0.1:$API_PORT/health/ready" "${PIDS[-1]}"
 
 KEY=sk_workspace_test_acmeDemoKey0000000001
 API="http://127.0.0.1:$API_PORT/connect/v1/apps/FK5b0KSM/production-tests"
+APP_API="http://127.0.0.1:$API_PORT/connect/v1/apps/FK5b0KSM"
+RECEIVER="http://127.0.0.1:$RECEIVER_PORT"
+
+# The demo app's webhooks go to the local receiver; it is given the signing secret (shown only in this answer).
+echo "==> Demo: app FK5b0KSM delivers its webhooks to $RECEIVER/hooks/demo"
+SECRET=$(curl -fs -X PATCH "$APP_API/webhook-config" -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \
+  -d "{\"url\":\"$RECEIVER/hooks/demo\",\"enabled\":true}" | grep -o '"signingSecret":"[^"]*"' | cut -d'"' -f4 || true)
+if [ -z "$SECRET" ]; then   # configured by an earlier run: a new secret, the old one kept for its grace period
+  SECRET=$(curl -fs -X POST "$APP_API/webhook-config/rotate-secret" -H "Authorization: Bearer $KEY" | grep -o '"signingSecret":"[^"]*"' | cut -d'"' -f4 || true)
+fi
+curl -fs -o /dev/null -X PUT "$RECEIVER/admin/receivers/demo" -H "Content-Type: application/json" -d "{\"secrets\":[\"$SECRET\"]}" \
+  || echo "   (could not give the receiver the demo secret)"
 
 # A demo challenge with a few participations, so the report has numbers in it.
 echo "==> Demo: a production test with four participations"
@@ -86,6 +107,7 @@ cat <<BANNER
     API:        http://127.0.0.1:$API_PORT/connect/v1
     Docs:       http://127.0.0.1:$API_PORT/docs   (OpenAPI: /openapi/v1.json)
     tpas-stub:  http://127.0.0.1:$STUB_PORT/v1/challenges   (faults: /admin/faults)
+    Webhooks:   app FK5b0KSM delivers to $RECEIVER/hooks/demo (docs/webhooks.md)
     RabbitMQ:   ${RabbitMq__ManagementUrl:-http://127.0.0.1:15672/} (guest/guest)
     Demo key (workspace Acme, sandbox): $KEY
 
@@ -106,6 +128,15 @@ cat <<BANNER
   The demo challenge's report (4 participations, 3 stamps):
 
     curl -s $API/$CHALLENGE/report -H "Authorization: Bearer $KEY"
+
+  What the webhook receiver got (signature verified, one line per delivery), and a summary:
+
+    curl -s $RECEIVER/admin/receivers/demo/deliveries
+    curl -s $RECEIVER/admin/receivers/demo/summary
+
+  The app's own view of its deliveries and their attempts:
+
+    curl -s $APP_API/webhook-deliveries -H "Authorization: Bearer $KEY"
 
   Ctrl-C stops the services (the servers keep running: deploy/local/postgres.sh stop, deploy/local/rabbitmq.sh stop).
 BANNER

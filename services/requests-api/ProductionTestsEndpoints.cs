@@ -3,6 +3,7 @@ using ProductionTests.RequestsApi.Create;
 using ProductionTests.RequestsApi.Create.Idempotency;
 using ProductionTests.RequestsApi.Report;
 using ProductionTests.RequestsApi.Reading;
+using ProductionTests.RequestsApi.Webhooks;
 
 namespace ProductionTests.RequestsApi;
 
@@ -145,6 +146,76 @@ public static class ProductionTestsEndpoints
             .WithDescription("How a scheduled challenge went: participations, stamps claimed, and a breakdown per provider with the average " +
                 "completion time, read from the challenge backend as it stands now. 503 with Retry-After while the backend cannot answer.")
             .Produces<ChallengeReport>(200);
+
+        var webhooks = routes.MapGroup("/connect/v1/apps/{client_id}")
+            .WithTags("Webhooks")
+            .RequireAuthorization()
+            .ProducesProblem(400)
+            .ProducesProblem(401)
+            .ProducesProblem(403)
+            .ProducesProblem(404)
+            .ProducesProblem(429)
+            .ProducesProblem(500)
+            .ProducesProblem(503);
+
+        webhooks.MapGet("/webhook-config", WebhookConfigEndpoints.Get)
+            .WithName("GetWebhookConfig")
+            .WithSummary("Get the app's webhook configuration")
+            .WithDescription("The URL, whether deliveries are on, the event types delivered, and the signing secret's id and age (never the secret). " +
+                "An app never configured answers `enabled: false` without a URL.")
+            .Produces<WebhookConfigResponse>(200);
+
+        webhooks.MapPatch("/webhook-config", WebhookConfigEndpoints.Patch)
+            .WithName("UpdateWebhookConfig")
+            .WithSummary("Change the app's webhook configuration")
+            .WithDescription("Sets any of `url` (https, on a public address: loopback, private, link-local and metadata addresses are refused), " +
+                "`enabled` and `eventTypes`; members left out keep their value. The first time a URL is set the signing secret is created " +
+                "and returned once, in `signingSecret`. Every change is an event of the configuration's history.")
+            .Accepts<WebhookConfigPatch>("application/json")
+            .Produces<WebhookConfigResponse>(200)
+            .ProducesProblem(409)
+            .ProducesProblem(413)
+            .ProducesProblem(415);
+
+        webhooks.MapPost("/webhook-config/rotate-secret", WebhookConfigEndpoints.RotateSecret)
+            .WithName("RotateWebhookSecret")
+            .WithSummary("Rotate the app's webhook signing secret")
+            .WithDescription("Creates a new signing secret and returns it once, in `signingSecret`. The previous one stays valid for a grace period " +
+                "(`secret.previousSecretValidUntil`, 24 hours by default), during which every delivery carries a signature with each.")
+            .Produces<WebhookConfigResponse>(200)
+            .ProducesProblem(409);
+
+        webhooks.MapGet("/webhook-deliveries", WebhookDeliveriesEndpoints.List)
+            .WithName("ListWebhookDeliveries")
+            .WithSummary("List the app's webhook deliveries")
+            .WithDescription("Newest first, each with every attempt (start, duration, status code, outcome, error). `status=failed` lists the " +
+                "deliveries given up after the last retry; `pending` those waiting for their next attempt.")
+            .Produces<List<WebhookDeliveryResponse>>(200)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                foreach (var parameter in operation.Parameters ?? [])
+                {
+                    if (parameter is not OpenApiParameter p) continue;
+                    if (p.Name == "status")
+                    {
+                        p.Description = "Only deliveries in this status.";
+                        p.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. WebhookDeliveriesEndpoints.Statuses.Select(s => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(s)!)] };
+                    }
+                    if (p.Name == "limit")
+                    {
+                        p.Description = $"At most this many (default {WebhookDeliveriesEndpoints.DefaultLimit}).";
+                        p.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = WebhookDeliveriesEndpoints.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                    }
+                }
+                return Task.CompletedTask;
+            });
+
+        webhooks.MapPost("/webhook-deliveries/{delivery_id}/redeliver", WebhookDeliveriesEndpoints.Redeliver)
+            .WithName("RedeliverWebhook")
+            .WithSummary("Deliver again")
+            .WithDescription("Makes the delivery due now with a fresh retry schedule, whatever its status (a delivered one is sent again: " +
+                "receivers dedupe by `eventId`).")
+            .Produces<WebhookDeliveryResponse>(202);
 
         return routes;
     }

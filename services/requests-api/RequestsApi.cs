@@ -7,6 +7,7 @@ using ProductionTests.RequestsApi.ReferenceData;
 using ProductionTests.RequestsApi.Relay;
 using ProductionTests.RequestsApi.Report;
 using ProductionTests.RequestsApi.Waiting;
+using ProductionTests.RequestsApi.Webhooks;
 using ProductionTests.ServiceDefaults;
 using Scalar.AspNetCore;
 
@@ -35,6 +36,7 @@ public static class RequestsApi
         // The event store, then each feature with what it needs of it (hosted services start in this order and stop in reverse).
         var eventStore = services.AddEventStore(builder.Configuration);
         services.AddRequestStreams();          // Events: the request's events and its view
+        eventStore.AddWebhooks(builder.Configuration);  // Webhooks: signed deliveries of the events (its intake runs in the daemon)
         eventStore.AddRelay(builder.Configuration);  // Relay: committed events to the bus
         services.AddReferenceData();           // ReferenceData: workspaces, keys, apps, providers
         services.AddWaiting();                 // Waiting: Prefer: wait

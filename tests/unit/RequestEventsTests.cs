@@ -68,7 +68,9 @@ public class RequestEventsTests
     public void The_store_knows_no_event_type_the_registry_does_not_list()
     {
         var listed = RequestEvents.All.Select(e => e.Type).ToHashSet();
-        var unlisted = RequestEventsTheStoreKnows().Select(t => t.Type).Where(t => !listed.Contains(t)).ToList();
+        // The webhook configuration's events live in streams of their own (whk_<client id>), never in a request's.
+        var webhookConfiguration = typeof(ProductionTests.RequestsApi.Webhooks.WebhookConfigured).Namespace;
+        var unlisted = RequestEventsTheStoreKnows().Select(t => t.Type).Where(t => !listed.Contains(t) && t.Namespace != webhookConfiguration).ToList();
         Assert.Empty(unlisted);
     }
 

@@ -12,7 +12,7 @@ public static class RequestStreamsSetup
             RequestEvents.AddTo(options);
             options.Projections.Add<ChallengeRequestProjection>(ProjectionLifecycle.Inline);
             // The list's order is (created_at, id) newest first within an app: a page of it is a range of one of the
-            // two list indexes, read backwards, so a page costs the same whatever the app's size (docs/decisions/0013).
+            // two list indexes, read backwards, so a page costs the same whatever the app's size (docs/decisions/0015).
             // Over the duplicated columns (and the status in the JSON, which needs no column of its own).
             options.Schema.For<ChallengeRequestView>()
                 .Duplicate(v => v.ClientId)

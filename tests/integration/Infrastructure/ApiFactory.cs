@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ProductionTests.IntegrationTests.Infrastructure;
 
 /// <summary>requests-api in memory, through its real HTTP pipeline, on real PostgreSQL and RabbitMQ.</summary>
-public class ApiFactory(string connectionString, string environment, string broker, bool relay = true, TimeProvider? clock = null, Uri? tpas = null) : WebApplicationFactory<Program>
+public class ApiFactory(string connectionString, string environment, string broker, bool relay = true, TimeProvider? clock = null, Uri? tpas = null,
+    IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -24,6 +25,14 @@ public class ApiFactory(string connectionString, string environment, string brok
         // would meet the default 50/s. RateLimitTests shows the limit on an instance of its own.
         builder.UseSetting("RateLimit:PermitsPerSecond", "100000");
         builder.UseSetting("RateLimit:Burst", "100000");
+        // Webhooks: a sealing key, http to loopback receivers, short pauses between attempts (WebhookTests).
+        builder.UseSetting("Webhooks:SecretKey", TestWebhooks.SealingKey);
+        builder.UseSetting("Webhooks:AllowInsecureLoopback", "true");
+        builder.UseSetting("Webhooks:TimeoutSeconds", "2");
+        builder.UseSetting("Webhooks:RetryDelaysSeconds", TestWebhooks.RetryDelays);
+        builder.UseSetting("Webhooks:PollMilliseconds", "50");
+        builder.ConfigureTestServices(services => services.AddSingleton<ProductionTests.RequestsApi.Webhooks.IWebhookHostResolver, TestWebhooks.Resolver>());
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 
     public HttpClient ClientWithKey(string? key)

@@ -19,6 +19,9 @@ public static class TestData
     /// <summary>Used by the list tests alone, so its list holds only what they create.</summary>
     public const string ListApp = "ListOrd1";
 
+    /// <summary>Apps of WebhookTests, one per test so that their deliveries never mix.</summary>
+    public static readonly string[] WebhookApps = [.. Enumerable.Range(1, 12).Select(i => $"WebHk{i:00}a")];
+
     public static ReferenceDataFile File => new(
         [],
         [
@@ -27,6 +30,7 @@ public static class TestData
                 [
                     new(NothingEligibleApp, "Nothing Eligible", ["beid", "bankidno"]),
                     new(ListApp, "List Order", ["bankidse", "smartid"]),
+                    .. WebhookApps.Select(id => new ReferenceDataFile.AppEntry(id, $"Webhooks {id}", ["bankidse", "smartid"])),
                 ]),
         ]);
 }

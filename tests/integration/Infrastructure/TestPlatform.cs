@@ -67,9 +67,9 @@ public sealed class TestPlatform : IAsyncDisposable
     }
 
     /// <summary>Another requests-api instance on this platform's database (started on first use).</summary>
-    public ApiFactory NewApi(string environment = "sandbox", bool relay = true, string? broker = null, TimeProvider? clock = null)
+    public ApiFactory NewApi(string environment = "sandbox", bool relay = true, string? broker = null, TimeProvider? clock = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var api = new ApiFactory(_database.ConnectionString, environment, broker ?? Broker.ConnectionString, relay, clock, StubAddress);
+        var api = new ApiFactory(_database.ConnectionString, environment, broker ?? Broker.ConnectionString, relay, clock, StubAddress, settings);
         _ = api.Server;
         _apis.Add(api);
         return api;

@@ -1,0 +1,249 @@
+using System.Text.Json.Serialization;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+using ProductionTests.RequestsApi.Infrastructure;
+
+namespace ProductionTests.RequestsApi.Webhooks;
+
+/// <summary>A delivery claimed for an attempt.</summary>
+public sealed record ClaimedDelivery(Guid Id, string ClientId, Guid EventId, string EventType, string Body, int Attempt, int RetryStep);
+
+/// <summary>How one attempt ended.</summary>
+/// <param name="Outcome"><c>delivered</c> (2xx), <c>http_error</c> (another status), <c>timeout</c>, <c>connection_failed</c>,
+/// <c>refused_address</c> (SSRF rule), <c>disabled</c>, <c>abandoned</c> (the dispatcher stopped during it).</param>
+/// <param name="Ambiguous">The receiver may have processed it although it did not say so (a timeout or a connection lost after sending): a redelivery may be a duplicate.</param>
+public sealed record AttemptResult(string Outcome, int? StatusCode, string? Error, bool Ambiguous, bool Retry)
+{
+    public bool Delivered => Outcome == "delivered";
+}
+
+/// <summary>One attempt as the API answers it.</summary>
+/// <param name="StatusCode">The receiver's HTTP status; absent when it gave none.</param>
+/// <param name="Error">Why it failed; absent when delivered.</param>
+public sealed record WebhookAttemptResponse(
+    int Attempt, DateTimeOffset StartedAt, double DurationMs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? StatusCode,
+    string Outcome,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
+    bool Ambiguous);
+
+/// <summary>A delivery of one event to one app, with its attempts.</summary>
+/// <param name="Status"><c>pending</c> (due or waiting for its next attempt), <c>delivered</c> or <c>failed</c> (given up).</param>
+/// <param name="EventId">The envelope's <c>eventId</c>: the stored event's id.</param>
+/// <param name="AmbiguousAttempts">Attempts whose outcome the receiver may have seen as a delivery: how many duplicates it may have received.</param>
+public sealed record WebhookDeliveryResponse(
+    Guid Id, Guid EventId, string Event, string RequestId, long StreamVersion, string Status, int Attempts, int AmbiguousAttempts,
+    DateTimeOffset CreatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NextAttemptAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? DeliveredAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? LastStatusCode,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LastError,
+    IReadOnlyList<WebhookAttemptResponse> AttemptLog);
+
+/// <summary>
+/// The deliveries and their attempts, in PostgreSQL tables of their own (operational data, not history:
+/// the events they carry are the history). A delivery is due when <c>next_attempt_at</c> has come; claiming
+/// it moves that time past the attempt's lease, so a dispatcher killed mid-attempt leaves it due again
+/// (and the lost attempt is recorded as abandoned and ambiguous).
+/// </summary>
+public sealed class WebhookDeliveries(IDocumentStore store)
+{
+    private const string S = EventStoreSetup.Schema;
+    public const string Table = S + ".webhook_deliveries";
+    public const string Attempts = S + ".webhook_attempts";
+
+    public const string Schema = $"""
+        CREATE TABLE IF NOT EXISTS {Table} (
+          id uuid PRIMARY KEY,
+          client_id text NOT NULL,
+          event_id uuid NOT NULL,
+          event_type text NOT NULL,
+          stream_id text NOT NULL,
+          stream_version bigint NOT NULL,
+          sequence bigint NOT NULL,
+          body text NOT NULL,
+          status text NOT NULL,
+          attempts int NOT NULL DEFAULT 0,
+          retry_step int NOT NULL DEFAULT 0,
+          ambiguous_attempts int NOT NULL DEFAULT 0,
+          claimed_at timestamptz,
+          created_at timestamptz NOT NULL,
+          next_attempt_at timestamptz,
+          delivered_at timestamptz,
+          last_status_code int,
+          last_error text,
+          UNIQUE (client_id, event_id));
+        CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON {Table} (client_id, next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX IF NOT EXISTS webhook_deliveries_by_app ON {Table} (client_id, created_at DESC);
+        CREATE TABLE IF NOT EXISTS {Attempts} (
+          delivery_id uuid NOT NULL REFERENCES {Table} (id),
+          attempt int NOT NULL,
+          started_at timestamptz NOT NULL,
+          duration_ms double precision NOT NULL,
+          status_code int,
+          outcome text NOT NULL,
+          error text,
+          ambiguous boolean NOT NULL,
+          PRIMARY KEY (delivery_id, attempt));
+        """;
+
+    /// <summary>
+    /// The insert the intake queues in its page's transaction (Marten's <c>?</c> placeholders); a replayed page inserts
+    /// nothing twice. Due at once, by the database's clock (whichever instance's daemon runs the intake).
+    /// </summary>
+    public const string Insert = $"""
+        INSERT INTO {Table} (id, client_id, event_id, event_type, stream_id, stream_version, sequence, body, status, created_at, next_attempt_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', now(), now()) ON CONFLICT (client_id, event_id) DO NOTHING
+        """;
+
+    private int _schemaReady;
+
+    public async Task EnsureSchemaAsync(CancellationToken ct)
+    {
+        if (Volatile.Read(ref _schemaReady) == 1) return;
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock(7319001); {Schema}", connection);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        command.Transaction = tx;
+        await command.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        Volatile.Write(ref _schemaReady, 1);
+    }
+
+    /// <summary>Claims up to <c>slots[i]</c> due deliveries of each <c>clients[i]</c>, oldest first, for one lease.</summary>
+    public async Task<List<ClaimedDelivery>> ClaimAsync(string[] clients, int[] slots, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            WITH picked AS (
+              SELECT c.id, c.claimed_at AS abandoned_at
+              FROM unnest(@clients::text[], @slots::int[]) AS w(client_id, slots)
+              CROSS JOIN LATERAL (
+                SELECT x.id, x.claimed_at FROM {Table} x
+                WHERE x.client_id = w.client_id AND x.status = 'pending' AND x.next_attempt_at <= @now
+                ORDER BY x.next_attempt_at, x.sequence LIMIT w.slots) c
+            ), claimed AS (
+              UPDATE {Table} d
+              SET claimed_at = @now, next_attempt_at = @lease,
+                  attempts = d.attempts + CASE WHEN d.claimed_at IS NULL THEN 0 ELSE 1 END,
+                  ambiguous_attempts = d.ambiguous_attempts + CASE WHEN d.claimed_at IS NULL THEN 0 ELSE 1 END
+              FROM picked
+              WHERE d.id = picked.id AND d.status = 'pending' AND d.next_attempt_at <= @now
+              RETURNING d.id, d.client_id, d.event_id, d.event_type, d.body, d.attempts, d.retry_step, picked.abandoned_at
+            ), abandoned AS (
+              INSERT INTO {Attempts} (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, ambiguous)
+              SELECT id, attempts, abandoned_at, 0, NULL, 'abandoned', 'The dispatcher stopped during this attempt: its outcome is unknown.', true
+              FROM claimed WHERE abandoned_at IS NOT NULL
+              ON CONFLICT DO NOTHING
+            )
+            SELECT id, client_id, event_id, event_type, body, attempts, retry_step FROM claimed
+            """, connection);
+        command.Parameters.AddWithValue("clients", clients);
+        command.Parameters.AddWithValue("slots", slots);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("lease", leaseUntil);
+        var claimed = new List<ClaimedDelivery>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            claimed.Add(new(reader.GetGuid(0), reader.GetString(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5) + 1, reader.GetInt32(6)));
+        return claimed;
+    }
+
+    /// <summary>Records one attempt and the delivery's next state: delivered, due again at <paramref name="nextAttemptAt"/>, or given up (failed).</summary>
+    public async Task RecordAsync(ClaimedDelivery delivery, DateTimeOffset startedAt, TimeSpan duration, AttemptResult result, DateTimeOffset? nextAttemptAt, CancellationToken ct)
+    {
+        var status = result.Delivered ? "delivered" : nextAttemptAt is null ? "failed" : "pending";
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            WITH attempt AS (
+              INSERT INTO {Attempts} (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, ambiguous)
+              VALUES (@id, @attempt, @started, @duration, @code, @outcome, @error, @ambiguous) ON CONFLICT DO NOTHING
+            )
+            UPDATE {Table} SET attempts = @attempt, retry_step = @step, status = @status, next_attempt_at = @next, claimed_at = NULL,
+              delivered_at = CASE WHEN @status = 'delivered' THEN @ended ELSE delivered_at END,
+              last_status_code = @code, last_error = @error,
+              ambiguous_attempts = ambiguous_attempts + CASE WHEN @ambiguous THEN 1 ELSE 0 END
+            WHERE id = @id
+            """, connection);
+        command.Parameters.AddWithValue("id", delivery.Id);
+        command.Parameters.AddWithValue("attempt", delivery.Attempt);
+        command.Parameters.AddWithValue("started", startedAt);
+        command.Parameters.AddWithValue("ended", startedAt + duration);
+        command.Parameters.AddWithValue("duration", duration.TotalMilliseconds);
+        command.Parameters.Add(new NpgsqlParameter<int?>("code", NpgsqlDbType.Integer) { TypedValue = result.StatusCode });
+        command.Parameters.AddWithValue("outcome", result.Outcome);
+        command.Parameters.Add(new NpgsqlParameter<string?>("error", NpgsqlDbType.Text) { TypedValue = result.Error });
+        command.Parameters.AddWithValue("ambiguous", result.Ambiguous);
+        command.Parameters.AddWithValue("step", nextAttemptAt is null || result.Delivered ? delivery.RetryStep : delivery.RetryStep + 1);
+        command.Parameters.AddWithValue("status", status);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("next", NpgsqlDbType.TimestampTz) { TypedValue = result.Delivered ? null : nextAttemptAt });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>An app's deliveries, newest first, optionally of one status, with their attempts.</summary>
+    public async Task<List<WebhookDeliveryResponse>> ListAsync(string clientId, string? status, Guid? id, int limit, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        var deliveries = new List<(WebhookDeliveryResponse Delivery, List<WebhookAttemptResponse> Attempts)>();
+        await using (var command = new NpgsqlCommand($"""
+            SELECT id, event_id, event_type, stream_id, stream_version, status, attempts, ambiguous_attempts, created_at, next_attempt_at, delivered_at, last_status_code, last_error
+            FROM {Table} WHERE client_id = @client AND (@status::text IS NULL OR status = @status) AND (@id::uuid IS NULL OR id = @id)
+            ORDER BY created_at DESC, sequence DESC LIMIT @limit
+            """, connection))
+        {
+            command.Parameters.AddWithValue("client", clientId);
+            command.Parameters.Add(new NpgsqlParameter<string?>("status", NpgsqlDbType.Text) { TypedValue = status });
+            command.Parameters.Add(new NpgsqlParameter<Guid?>("id", NpgsqlDbType.Uuid) { TypedValue = id });
+            command.Parameters.AddWithValue("limit", limit);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var attempts = new List<WebhookAttemptResponse>();
+                var pending = reader.GetString(5) == "pending";
+                deliveries.Add((new WebhookDeliveryResponse(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
+                    reader.GetString(5), reader.GetInt32(6), reader.GetInt32(7), reader.GetFieldValue<DateTimeOffset>(8),
+                    pending && !reader.IsDBNull(9) ? reader.GetFieldValue<DateTimeOffset>(9) : null,
+                    reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10),
+                    reader.IsDBNull(11) ? null : reader.GetInt32(11),
+                    reader.IsDBNull(12) ? null : reader.GetString(12), attempts), attempts));
+            }
+        }
+        if (deliveries.Count == 0) return [];
+        var byId = deliveries.ToDictionary(d => d.Delivery.Id, d => d.Attempts);
+        await using (var command = new NpgsqlCommand($"""
+            SELECT delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, ambiguous
+            FROM {Attempts} WHERE delivery_id = ANY(@ids) ORDER BY delivery_id, attempt
+            """, connection))
+        {
+            command.Parameters.AddWithValue("ids", byId.Keys.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                byId[reader.GetGuid(0)].Add(new WebhookAttemptResponse(reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2), Math.Round(reader.GetDouble(3), 1),
+                    reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetBoolean(7)));
+        }
+        return deliveries.Select(d => d.Delivery).ToList();
+    }
+
+    /// <summary>Makes a delivery due now, with a fresh retry schedule (whatever its status). False when the app has no such delivery.</summary>
+    public async Task<bool> RedeliverAsync(string clientId, Guid id, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            UPDATE {Table} SET status = 'pending', retry_step = 0,
+              next_attempt_at = CASE WHEN claimed_at IS NULL THEN @now ELSE next_attempt_at END
+            WHERE client_id = @client AND id = @id
+            """, connection);
+        command.Parameters.AddWithValue("client", clientId);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("now", now);
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+}

@@ -1,0 +1,43 @@
+namespace ProductionTests.RequestsApi.Webhooks;
+
+/// <summary>Configuration section <c>Webhooks</c>. Defaults are production's; docs/webhooks.md lists them.</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>
+    /// Base64 of 32 bytes: the AES-256-GCM key that seals signing secrets before they are stored. Without it
+    /// no secret can be issued (PATCH/rotate answer 503) and nothing is delivered.
+    /// </summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>Development and tests only: allows <c>http://</c> to loopback addresses (127.0.0.0/8, ::1) and nothing else more.</summary>
+    public bool AllowInsecureLoopback { get; set; }
+
+    /// <summary>Runs the dispatcher on this instance (every instance may: deliveries are claimed with a lease).</summary>
+    public bool DispatcherEnabled { get; set; } = true;
+
+    /// <summary>One attempt's limit: connect, send, and read the answer.</summary>
+    public double TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>The pauses before attempts 2, 3, ... in seconds, comma-separated; after the last one fails the delivery is given up (status failed).</summary>
+    public string RetryDelaysSeconds { get; set; } = "5,30,120,600,1800,3600,10800,21600";
+
+    public IReadOnlyList<TimeSpan> RetryDelays => RetryDelaysSeconds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(s => TimeSpan.FromSeconds(double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+
+    /// <summary>At most this many attempts in flight per app (destination), so a slow receiver holds back only its own deliveries.</summary>
+    public int ConcurrencyPerDestination { get; set; } = 8;
+
+    /// <summary>At most this many attempts in flight on this instance.</summary>
+    public int ConcurrencyTotal { get; set; } = 64;
+
+    /// <summary>How often the dispatcher looks for due deliveries when nothing woke it.</summary>
+    public int PollMilliseconds { get; set; } = 200;
+
+    /// <summary>Only this much of a receiver's answer is read (and the first 256 characters kept in the attempt record).</summary>
+    public int MaxResponseBytes { get; set; } = 4096;
+
+    /// <summary>How long the previous signing secret stays valid (and signed with) after a rotation.</summary>
+    public double SecretGraceHours { get; set; } = 24;
+
+    public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+}

@@ -1,0 +1,5 @@
+using ProductionTests.WebhookReceiver;
+
+WebhookReceiverApp.Build(args).Run();
+
+public partial class Program;
