@@ -29,7 +29,7 @@ echo "==> PostgreSQL and RabbitMQ"
 source "$ROOT/.data/env"
 
 echo "==> Building (Release)"
-for project in services/requests-api services/scheduler services/tpas-stub "tools/$TOOL_DIR"; do build "$project"; done
+for project in services/requests-api services/scheduler services/tpas-stub services/webhook-receiver "tools/$TOOL_DIR"; do build "$project"; done
 
 echo "==> $TITLE"
 cd "$ROOT"

@@ -33,6 +33,15 @@ public sealed record BenchmarkOptions
     public int ListFullConnections { get; init; } = 4;
     /// <summary>Waiting for outcomes (between phases): give up once none came for this long.</summary>
     public TimeSpan DrainPatience { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Only phase 7 (webhooks under load, a crash of the dispatcher): not part of the full form.</summary>
+    public bool WebhooksOnly { get; init; }
+    public double WebhookRate { get; init; } = 200;
+    public TimeSpan WebhookDuration { get; init; } = TimeSpan.FromSeconds(60);
+    public int WebhookSlowMs { get; init; } = 2000;
+    public int ReceiverPort { get; init; } = 5293;
+    public int DispatcherPort { get; init; } = 5294;
+    /// <summary>Phase 7's dead receiver: a port nothing listens on.</summary>
+    public int DeadReceiverPort { get; init; } = 5295;
     public int ApiPort { get; init; } = 5280;
     public int StubPort { get; init; } = 5290;
     public int SchedulerPort { get; init; } = 5291;
@@ -58,6 +67,9 @@ public sealed record BenchmarkOptions
             growth        bulk fill to --growth-events events, POST at --connections again, ratio to phase 2
           6 list          bulk fill of app AcS7hop2 to --list-requests requests, then GET its list at --connections: a page of 50,
                           a filtered page, a page deep in the list, a 304 revalidation, and the whole list (--list-full-connections)
+          7 webhooks      (--webhooks-only, not in the full form) creates at --webhook-rate/s over three apps whose webhooks go to a
+                          healthy receiver, a slow one (--webhook-slow-ms) and a dead port, the dispatcher in an instance of its own
+                          SIGKILLed halfway: lost and duplicate deliveries, healthy delivery latency, the dispatcher's memory
             memory        each service's peak resident memory (VmHWM, and VmRSS sampled every 0.5 s)
         Between phases it waits until every created request has its outcome.
 
@@ -79,6 +91,11 @@ public sealed record BenchmarkOptions
           --list-requests N       requests in the list of phase 6 (default 100000)
           --list-full-connections N
                                   connections for the whole list in phase 6 (default 4: each answer is built in memory)
+          --webhooks-only         only phase 7; exit code 1 when a delivery was lost or duplicated beyond the ambiguous attempts
+          --webhook-rate N, --webhook-duration S, --webhook-slow-ms MS
+                                  phase 7's creates/s (default 200), seconds (default 60; --quick 20) and slow receiver (default 2000)
+          --receiver-port P, --dispatcher-port P, --dead-receiver-port P
+                                  phase 7's webhook receiver, dispatcher instance and dead port (default 5293, 5294, 5295)
           --drain S               between phases, give up waiting for outcomes once none came for S seconds (default 60)
           --api-port P, --stub-port P, --scheduler-port P, --baseline-port P
                                   the services' and the baseline's ports (default 5280, 5290, 5291, 5292)
@@ -107,6 +124,7 @@ public sealed record BenchmarkOptions
                 GrowthEvents = 100_000,
                 ListRequests = 10_000,
                 DrainPatience = TimeSpan.FromSeconds(30),
+                WebhookDuration = TimeSpan.FromSeconds(20),
             };
 
         for (var i = 0; i < args.Count; i++)
@@ -138,6 +156,13 @@ public sealed record BenchmarkOptions
                 "--list-only" => options with { ListOnly = true },
                 "--list-requests" => options with { ListRequests = OptionValues.Count(arg, Value()) },
                 "--list-full-connections" => options with { ListFullConnections = (int)Math.Min(int.MaxValue, OptionValues.Count(arg, Value())) },
+                "--webhooks-only" => options with { WebhooksOnly = true },
+                "--webhook-rate" => options with { WebhookRate = OptionValues.Positive(arg, Value()) },
+                "--webhook-duration" => options with { WebhookDuration = OptionValues.Seconds(arg, Value()) },
+                "--webhook-slow-ms" => options with { WebhookSlowMs = (int)Math.Min(int.MaxValue, OptionValues.Count(arg, Value())) },
+                "--receiver-port" => options with { ReceiverPort = OptionValues.Port(arg, Value()) },
+                "--dispatcher-port" => options with { DispatcherPort = OptionValues.Port(arg, Value()) },
+                "--dead-receiver-port" => options with { DeadReceiverPort = OptionValues.Port(arg, Value()) },
                 "--drain" => options with { DrainPatience = OptionValues.Seconds(arg, Value()) },
                 "--api-port" => options with { ApiPort = OptionValues.Port(arg, Value()) },
                 "--stub-port" => options with { StubPort = OptionValues.Port(arg, Value()) },
@@ -148,10 +173,12 @@ public sealed record BenchmarkOptions
                 _ => throw new UsageException($"Unknown option {arg}."),
             };
         }
+        if (options.ListOnly && options.WebhooksOnly) throw new UsageException("--list-only and --webhooks-only exclude each other.");
         if (options.ListOnly && options.SkipList) throw new UsageException("--list-only and --skip-list exclude each other.");
         if (options.ListRequests < 2 * 200) throw new UsageException("--list-requests must be at least 400 (phase 6 reads a page halfway down).");
-        if (new[] { options.ApiPort, options.StubPort, options.SchedulerPort, options.BaselinePort }.Distinct().Count() != 4)
-            throw new UsageException("--api-port, --stub-port, --scheduler-port and --baseline-port must differ.");
+        if (new[] { options.ApiPort, options.StubPort, options.SchedulerPort, options.BaselinePort, options.ReceiverPort, options.DispatcherPort, options.DeadReceiverPort }
+                .Distinct().Count() != 7)
+            throw new UsageException("--api-port, --stub-port, --scheduler-port, --baseline-port, --receiver-port, --dispatcher-port and --dead-receiver-port must differ.");
         return options;
     }
 }

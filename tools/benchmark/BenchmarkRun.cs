@@ -21,6 +21,12 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         var ports = new ServicePorts(options.ApiPort, options.StubPort, options.SchedulerPort);
         await LocalSystem.EnsurePortsFreeAsync(ports);
         await LocalSystem.EnsurePortFreeAsync(options.BaselinePort, "--baseline-port");
+        if (options.WebhooksOnly)
+        {
+            await LocalSystem.EnsurePortFreeAsync(options.ReceiverPort, "--receiver-port");
+            await LocalSystem.EnsurePortFreeAsync(options.DispatcherPort, "--dispatcher-port");
+            await LocalSystem.EnsurePortFreeAsync(options.DeadReceiverPort, "--dead-receiver-port");
+        }
 
         var clock = Stopwatch.StartNew();
         var startedAt = DateTimeOffset.UtcNow;
@@ -30,6 +36,9 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         using var control = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         // The benchmark sends everything with one key: no per-key rate limit.
         var apiSettings = new Dictionary<string, string> { ["RateLimit__Enabled"] = "false" };
+        // Phase 7: a sealing key for this run's webhook secrets; the API instance does not dispatch (an instance of its own does).
+        var sealingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        if (options.WebhooksOnly) apiSettings = WebhookPhase.Settings(sealingKey, dispatcher: false);
         await system.StartServicesAsync(ports, apiSettings, control, ct);
         using var apiClient = new HttpClient { BaseAddress = system.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
@@ -48,6 +57,31 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         var listTemplate = options.SkipList ? null
             : await DemoApi.WarmUpAsync(apiClient, $"Benchmark {runId} list", $"bench-{runId}-list", log, ct, ListPhase.ClientId);
         var listPhase = new ListPhase(options, system.Api.BaseAddress, new CpuAccounting(() => system.Services), log);
+
+        if (options.WebhooksOnly)
+        {
+            var receiver = await system.StartServiceAsync("webhook-receiver", "webhook-receiver", "ProductionTests.WebhookReceiver", options.ReceiverPort,
+                "health/live", new Dictionary<string, string>(), control, ct);
+            var dispatcher = await system.StartServiceAsync("webhook-dispatcher", "requests-api", "ProductionTests.RequestsApi", options.DispatcherPort,
+                "health/live", WebhookPhase.Settings(sealingKey, dispatcher: true), control, ct);
+            var webhooks = await new WebhookPhase(options, system, receiver, dispatcher, control, new CpuAccounting(() => system.Services), log)
+                .RunAsync(runId, options.DeadReceiverPort, ct);
+            Console.WriteLine();
+            Console.WriteLine($"Benchmark (phase 7 alone, {Environment.ProcessorCount} cores, {clock.Elapsed.TotalMinutes:0.0} min, {startedAt:yyyy-MM-dd HH:mm} UTC)");
+            Console.WriteLine();
+            Console.WriteLine($"creates: {webhooks.Creates.Succeeded} accepted at {webhooks.Creates.RequestsPerSecond:0.0}/s (target {webhooks.Rate:0}/s), " +
+                              $"p50 {webhooks.Creates.Latency.P50Ms:0.0} / p99 {webhooks.Creates.Latency.P99Ms:0.0} ms, errors {webhooks.Creates.Errors}");
+            Console.WriteLine($"dispatcher SIGKILLed at {webhooks.KilledAtSeconds:0.0} s, started again at {webhooks.RestartedAtSeconds:0.0} s; " +
+                              $"healthy app fully delivered at {webhooks.HealthyDrainSeconds:0.0} s");
+            if (webhooks.DispatcherCpu is { } dispatcherCpu) Console.WriteLine($"CPU during the load: {dispatcherCpu}");
+            foreach (var line in webhooks.Verdict) Console.WriteLine(line);
+            Console.WriteLine();
+            Console.WriteLine($"load average: {LoadAverage()} (at the start: {notes[0]})");
+            var webhookPath = options.ResultPath is { } w ? Path.GetFullPath(w) : Path.Combine(dataDirectory, "result-webhooks.json");
+            await ResultTable.WriteJsonAsync(webhooks, webhookPath);
+            Console.WriteLine($"Figures as JSON: {webhookPath}");
+            return webhooks.Passed ? 0 : 1;
+        }
 
         if (options.ListOnly)
         {

@@ -55,7 +55,7 @@ public sealed class MemorySampler(Func<IReadOnlyList<ChildService>> services) : 
         }
     }
 
-    private static (long HwmKb, long RssKb)? Read(int pid)
+    public static (long HwmKb, long RssKb)? Read(int pid)
     {
         try
         {

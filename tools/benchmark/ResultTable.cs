@@ -135,11 +135,6 @@ public static class ResultTable
         return rows;
     }
 
-    public static async Task WriteJsonAsync(ListPhaseResult list, string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(list, Json));
-    }
 
     public static string Text(IReadOnlyList<TableRow> rows)
     {
@@ -199,7 +194,8 @@ public static class ResultTable
         Between phases the benchmark waits until every created request has its outcome.
         """ + Environment.NewLine;
 
-    public static async Task WriteJsonAsync(BenchmarkResult result, string path)
+    /// <summary>A run's result (the whole benchmark's, or phase 6's or 7's alone) as indented JSON.</summary>
+    public static async Task WriteJsonAsync<T>(T result, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await using var file = File.Create(path);

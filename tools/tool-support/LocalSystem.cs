@@ -144,15 +144,33 @@ public sealed class LocalSystem(string root, ServerSettings servers, SuiteLog lo
     /// Starts a tool's own web app (<c>tools/&lt;directory&gt;</c>, built in Release) on the sandbox's settings, once
     /// <paramref name="readyPath"/> answers; it is killed with the services.
     /// </summary>
-    public async Task<ChildService> StartToolAppAsync(string directory, string assembly, int port, string readyPath, HttpClient control, CancellationToken ct)
+    public Task<ChildService> StartToolAppAsync(string directory, string assembly, int port, string readyPath, HttpClient control, CancellationToken ct)
     {
         var dll = Path.Combine(root, "tools", directory, "bin", "Release", "net10.0", assembly + ".dll");
         if (!File.Exists(dll)) throw new SetupException($"{dll} is missing: build it in Release first ({deployScript} does).");
-        var app = Child(new ChildService(directory, Path.Combine(root, "tools", directory), dll, port, readyPath, Environment, log));
-        app.Start();
-        await app.WaitReadyAsync(control, TimeSpan.FromSeconds(90), ct);
-        log.Info($"{app.Name} ready on {app.BaseAddress} (pid {app.ProcessId})");
-        return app;
+        return StartChildAsync(new ChildService(directory, Path.Combine(root, "tools", directory), dll, port, readyPath, Environment, log), control, ct);
+    }
+
+    /// <summary>
+    /// Starts one more service process (<c>services/&lt;directory&gt;</c>: another requests-api, the webhook receiver) as
+    /// <paramref name="name"/>, on the sandbox's settings with <paramref name="settings"/> on top, once <paramref name="readyPath"/>
+    /// answers; it is killed with the services.
+    /// </summary>
+    public Task<ChildService> StartServiceAsync(string name, string directory, string assembly, int port, string readyPath,
+        IReadOnlyDictionary<string, string> settings, HttpClient control, CancellationToken ct)
+    {
+        var dll = Checkout.ServiceDll(root, directory, assembly, deployScript);
+        var environment = new Dictionary<string, string>(Environment);
+        foreach (var (key, value) in settings) environment[key] = value;
+        return StartChildAsync(new ChildService(name, Path.Combine(root, "services", directory), dll, port, readyPath, environment, log), control, ct);
+    }
+
+    private async Task<ChildService> StartChildAsync(ChildService child, HttpClient control, CancellationToken ct)
+    {
+        Child(child).Start();
+        await child.WaitReadyAsync(control, TimeSpan.FromSeconds(90), ct);
+        log.Info($"{child.Name} ready on {child.BaseAddress} (pid {child.ProcessId})");
+        return child;
     }
 
     private ChildService Child(ChildService child)
