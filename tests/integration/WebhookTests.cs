@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ProductionTests.IntegrationTests.Infrastructure;
 using ProductionTests.RequestsApi.Webhooks;
@@ -60,6 +61,47 @@ public sealed class WebhookTests(ApiFixture fixture) : IAsyncLifetime
             return got.Count >= count;
         }, Patience, $"{count} verified deliveries at receiver {name}");
         return got;
+    }
+
+    [Fact]
+    public async Task Finished_deliveries_past_their_retention_go_with_their_attempts_and_pending_ones_stay()
+    {
+        var app = App(12);
+        var secret = await SubscribeAsync(app, _receiver.Hook("purge"));
+        await _receiver.ConfigureAsync("purge", new { secrets = new[] { secret } });
+        var old = await CreateAsync(app);
+        var recent = await CreateAsync(app);
+        await Eventually.HoldsAsync(async () => (await DeliveriesAsync(app, "delivered")).Count == 4, Patience, "four deliveries delivered");
+
+        // The first request's two deliveries made 31 days old; one of them back to pending (as if still being retried).
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        async Task<long> ExecuteAsync(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("app", app);
+            command.Parameters.AddWithValue("old", old);
+            return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L);
+        }
+        await ExecuteAsync($"UPDATE {WebhookDeliveries.Table} SET created_at = now() - interval '31 days' WHERE client_id = @app AND stream_id = @old");
+        await ExecuteAsync($"""
+            UPDATE {WebhookDeliveries.Table} SET status = 'pending', next_attempt_at = now() + interval '1 day'
+            WHERE client_id = @app AND stream_id = @old AND stream_version = 2
+            """);
+
+        var purged = await fixture.Sandbox.Services.GetRequiredService<WebhookDeliveryPurge>().PurgeFinishedAsync(CancellationToken.None);
+
+        Assert.True(purged >= 1);
+        var left = await DeliveriesAsync(app);
+        Assert.Equal(3, left.Count);
+        Assert.DoesNotContain(left, d => d.GetProperty("requestId").GetString() == old && d.GetProperty("streamVersion").GetInt64() == 1);
+        Assert.Contains(left, d => d.GetProperty("requestId").GetString() == old && d.GetProperty("status").GetString() == "pending");
+        Assert.Equal(2, left.Count(d => d.GetProperty("requestId").GetString() == recent));
+        Assert.Equal(0, await ExecuteAsync($"""
+            SELECT count(*) FROM {WebhookDeliveries.Attempts} a
+            WHERE NOT EXISTS (SELECT 1 FROM {WebhookDeliveries.Table} d WHERE d.id = a.delivery_id)
+            """));
+        Assert.Equal(1, await ExecuteAsync($"SELECT count(*) FROM {WebhookDeliveries.Attempts} a JOIN {WebhookDeliveries.Table} d ON d.id = a.delivery_id WHERE d.client_id = @app AND d.stream_id = @old"));
     }
 
     [Fact]

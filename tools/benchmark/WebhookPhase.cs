@@ -141,18 +141,19 @@ public sealed class WebhookPhase(BenchmarkOptions options, LocalSystem system, C
 
     private async Task SampleAsync(NpgsqlDataSource database, Stopwatch clock, List<DispatcherSample> samples, CancellationToken ct)
     {
-        // CPU per process, so the time of the process killed halfway still counts.
-        var cpu = new Dictionary<int, double>();
+        // CPU per process from its first sample on (the first process started before the phase), so the time of the
+        // process killed halfway still counts; the restarted one's start-up counts from its first sample.
+        var cpu = new Dictionary<int, (double First, double Last)>();
         try
         {
             while (true)
             {
                 var pid = dispatcher.ProcessId;
                 var rss = pid is { } p ? MemorySampler.Read(p)?.RssKb / 1024.0 : null;
-                if (pid is { } q && CpuSecondsOf(q) is { } seconds) cpu[q] = seconds;
+                if (pid is { } q && CpuSecondsOf(q) is { } seconds) cpu[q] = (cpu.TryGetValue(q, out var seen) ? seen.First : seconds, seconds);
                 var slow = await PendingAsync(database, SlowApp, ct);
                 var dead = await PendingAsync(database, DeadApp, ct);
-                lock (samples) samples.Add(new DispatcherSample(Math.Round(clock.Elapsed.TotalSeconds, 1), rss is { } r ? Math.Round(r, 1) : null, Math.Round(cpu.Values.Sum(), 2), slow, dead));
+                lock (samples) samples.Add(new DispatcherSample(Math.Round(clock.Elapsed.TotalSeconds, 1), rss is { } r ? Math.Round(r, 1) : null, Math.Round(cpu.Values.Sum(c => c.Last - c.First), 2), slow, dead));
                 await Task.Delay(1000, ct);
             }
         }

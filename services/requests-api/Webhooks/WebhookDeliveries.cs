@@ -76,6 +76,7 @@ public sealed class WebhookDeliveries(IDocumentStore store)
           UNIQUE (client_id, event_id));
         CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON {Table} (client_id, next_attempt_at) WHERE status = 'pending';
         CREATE INDEX IF NOT EXISTS webhook_deliveries_by_app ON {Table} (client_id, created_at DESC);
+        CREATE INDEX IF NOT EXISTS webhook_deliveries_finished ON {Table} (created_at) WHERE status <> 'pending';
         CREATE TABLE IF NOT EXISTS {Attempts} (
           delivery_id uuid NOT NULL REFERENCES {Table} (id),
           attempt int NOT NULL,
@@ -223,6 +224,24 @@ public sealed class WebhookDeliveries(IDocumentStore store)
                     reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetBoolean(7)));
         }
         return deliveries.Select(d => d.Delivery).ToList();
+    }
+
+    /// <summary>Deletes up to <paramref name="limit"/> finished deliveries created before <paramref name="before"/>, with their attempts.</summary>
+    public async Task<int> PurgeFinishedAsync(DateTimeOffset before, int limit, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        // The attempts go in the same statement (a foreign key of NO ACTION is checked at its end).
+        await using var command = new NpgsqlCommand($"""
+            WITH gone AS (
+              SELECT id FROM {Table} WHERE status <> 'pending' AND created_at < @before ORDER BY created_at LIMIT @limit FOR UPDATE SKIP LOCKED
+            ), attempts AS (
+              DELETE FROM {Attempts} a USING gone WHERE a.delivery_id = gone.id
+            )
+            DELETE FROM {Table} d USING gone WHERE d.id = gone.id
+            """, connection);
+        command.Parameters.AddWithValue("before", before);
+        command.Parameters.AddWithValue("limit", limit);
+        return await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Makes a delivery due now, with a fresh retry schedule (whatever its status). False when the app has no such delivery.</summary>

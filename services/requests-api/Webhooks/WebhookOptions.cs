@@ -39,5 +39,11 @@ public sealed class WebhookOptions
     /// <summary>How long the previous signing secret stays valid (and signed with) after a rotation.</summary>
     public double SecretGraceHours { get; set; } = 24;
 
+    /// <summary>Finished deliveries (delivered or given up) and their attempts are deleted once older than this; pending ones are kept.</summary>
+    public double RetentionDays { get; set; } = 30;
+
+    /// <summary>How often each instance looks for finished deliveries past <see cref="RetentionDays"/>.</summary>
+    public double PurgeIntervalMinutes { get; set; } = 10;
+
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 }

@@ -35,6 +35,8 @@ public static class WebhooksSetup
         services.AddHostedService<WebhookIntakeStartingPoint>();
         marten.AddSubscriptionWithServices<WebhookIntake>(ServiceLifetime.Singleton);
         if (configuration.GetValue("Webhooks:DispatcherEnabled", true)) services.AddHostedService<WebhookDispatcher>();
+        services.AddSingleton<WebhookDeliveryPurge>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDeliveryPurge>());
         return marten;
     }
 }
