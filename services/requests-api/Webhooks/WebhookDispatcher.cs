@@ -111,8 +111,11 @@ public sealed class WebhookDispatcher(
                 ? clock.GetUtcNow() + _retryDelays[delivery.RetryStep]
                 : (DateTimeOffset?)null;
             await deliveries.RecordAsync(delivery, started, watch.Elapsed, result, next, CancellationToken.None);
+            // A failed attempt is the app's receiver's business and is recorded for its owner: Debug, as a request's
+            // ordinary progress (decision 0010); a dead receiver would otherwise log every attempt. Given up: Information.
             if (!result.Delivered)
-                logger.LogInformation("Webhook delivery {DeliveryId} of {EventType} to {ClientId}, attempt {Attempt}: {Outcome} {StatusCode} {Error}{Next}",
+                logger.Log(next is null ? LogLevel.Information : LogLevel.Debug,
+                    "Webhook delivery {DeliveryId} of {EventType} to {ClientId}, attempt {Attempt}: {Outcome} {StatusCode} {Error}{Next}",
                     delivery.Id, delivery.EventType, delivery.ClientId, delivery.Attempt, result.Outcome, result.StatusCode, result.Error,
                     next is null ? "; given up" : $"; next attempt at {next:O}");
         }
