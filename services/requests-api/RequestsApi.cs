@@ -42,7 +42,9 @@ public static class RequestsApi
         services.AddWaiting();                 // Waiting: Prefer: wait
         services.AddCreate();                  // Create: POST, idempotency
         services.AddOutcomes();                // Outcomes: the scheduler's answers
-        services.AddRabbitMqBus(builder.Configuration, bus => bus.AddOutcomeConsumer(), brokerIsDegradation: true); // ready = can accept creates
+        // Outcomes:ConsumerEnabled=false: an instance that does not store outcomes (one that only dispatches webhooks, say).
+        var consumesOutcomes = builder.Configuration.GetValue("Outcomes:ConsumerEnabled", true);
+        services.AddRabbitMqBus(builder.Configuration, bus => { if (consumesOutcomes) bus.AddOutcomeConsumer(); }, brokerIsDegradation: true); // ready = can accept creates
         services.AddHealthMetrics();
         services.AddReport();                  // Report: read from tpas-backend
         return builder;

@@ -50,8 +50,10 @@ public sealed class WebhookPhase(BenchmarkOptions options, LocalSystem system, C
         ["Webhooks__SecretKey"] = sealingKey,
         ["Webhooks__AllowInsecureLoopback"] = "true",
         ["Webhooks__DispatcherEnabled"] = dispatcher ? "true" : "false",
-        // The dispatcher instance: no daemon (the API instance's relay and intake), so killing it kills only the dispatcher.
+        // The dispatcher instance: no daemon (the API instance's relay and intake) and no outcome consumer, so killing it
+        // kills only the dispatcher and its CPU is the dispatcher's.
         ["Relay__Enabled"] = dispatcher ? "false" : "true",
+        ["Outcomes__ConsumerEnabled"] = dispatcher ? "false" : "true",
     };
 
     public async Task<WebhookPhaseResult> RunAsync(string runId, int deadPort, CancellationToken ct)
