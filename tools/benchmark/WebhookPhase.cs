@@ -210,6 +210,7 @@ public sealed class WebhookPhase(BenchmarkOptions options, LocalSystem system, C
         }
     }
 
+    private static readonly TimeSpan SteadyMargin = TimeSpan.FromSeconds(5);
     private const string WebhookTypes = $"({RequestedTypes} OR {OutcomeTypes})";
 
     private async Task<WebhookPhaseResult> JudgeAsync(NpgsqlDataSource database, long since, LoadFigures creates, double seconds, double killedAt, DateTimeOffset killedAtTime, double restartedAt,
@@ -244,7 +245,8 @@ public sealed class WebhookPhase(BenchmarkOptions options, LocalSystem system, C
                 reader.GetInt64(6), distinct, got.Count - distinct, reader.GetInt64(7), reader.GetInt64(2) + notReceived));
         }
 
-        var beforeKill = received.Where(r => r.CommittedAt < killedAtTime).ToList();
+        // Steady state: events committed at least 5 s before the kill, so none waited for the dispatcher's restart.
+        var beforeKill = received.Where(r => r.CommittedAt < killedAtTime - SteadyMargin).ToList();
         var result = new WebhookPhaseResult(options.WebhookRate, seconds, creates, apps,
             LatencySummary.Of(beforeKill.Where(r => r.Event != "production_test.requested").Select(r => r.LatencyMs)),
             LatencySummary.Of(beforeKill.Select(r => r.LatencyMs)), LatencySummary.Of(received.Select(r => r.LatencyMs)),
@@ -259,9 +261,9 @@ public sealed class WebhookPhase(BenchmarkOptions options, LocalSystem system, C
         var healthy = apps[0];
         var passed = apps.All(a => a.Lost == 0 && a.DeliveryRows == a.Events) && healthy.Duplicates <= healthy.AmbiguousAttempts && healthy.Events > 0
                      && apps[1].Duplicates <= apps[1].AmbiguousAttempts;
-        verdict.Add($"healthy delivery after the event's commit, outcomes before the kill: p50 {result.HealthyOutcomesBeforeKill.P50Ms:0} ms, " +
+        verdict.Add($"healthy delivery after the event's commit, outcomes committed up to 5 s before the kill: p50 {result.HealthyOutcomesBeforeKill.P50Ms:0} ms, " +
                     $"p99 {result.HealthyOutcomesBeforeKill.P99Ms:0} ms (target p99 < 1000 ms); whole run p99 {result.HealthyAll.P99Ms:0} ms, max {result.HealthyAll.MaxMs:0} ms");
-        verdict.Add($"where the healthy deliveries before the kill waited: {await SplitAsync(database, since, killedAtTime, ct)}");
+        verdict.Add($"where those waited: {await SplitAsync(database, since, killedAtTime - SteadyMargin, ct)}");
         var rss = samples.Where(s => s.RssMb is not null).ToList();
         if (rss.Count > 0)
         {

@@ -18,6 +18,12 @@ public sealed record AttemptResult(string Outcome, int? StatusCode, string? Erro
     public bool Delivered => Outcome == "delivered";
 }
 
+/// <summary>An attempt done, waiting to be recorded; <paramref name="NextAttemptAt"/> null when there is none (delivered, or given up).</summary>
+public sealed record FinishedAttempt(ClaimedDelivery Delivery, DateTimeOffset StartedAt, TimeSpan Duration, AttemptResult Result, DateTimeOffset? NextAttemptAt)
+{
+    public string Status => Result.Delivered ? "delivered" : NextAttemptAt is null ? "failed" : "pending";
+}
+
 /// <summary>One attempt as the API answers it.</summary>
 /// <param name="StatusCode">The receiver's HTTP status; absent when it gave none.</param>
 /// <param name="Error">Why it failed; absent when delivered.</param>
@@ -151,34 +157,41 @@ public sealed class WebhookDeliveries(IDocumentStore store)
         return claimed;
     }
 
-    /// <summary>Records one attempt and the delivery's next state: delivered, due again at <paramref name="nextAttemptAt"/>, or given up (failed).</summary>
-    public async Task RecordAsync(ClaimedDelivery delivery, DateTimeOffset startedAt, TimeSpan duration, AttemptResult result, DateTimeOffset? nextAttemptAt, CancellationToken ct)
+    /// <summary>
+    /// Records finished attempts, each with its delivery's next state: delivered, due again at its <c>NextAttemptAt</c>,
+    /// or given up (failed); one statement for the lot.
+    /// </summary>
+    public async Task RecordAsync(IReadOnlyList<FinishedAttempt> finished, CancellationToken ct)
     {
-        var status = result.Delivered ? "delivered" : nextAttemptAt is null ? "failed" : "pending";
         await using var connection = await OpenAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            WITH attempt AS (
+            WITH r AS (
+              SELECT * FROM unnest(@id, @attempt, @started, @ended, @duration, @code, @outcome, @error, @ambiguous, @step, @status, @next)
+                AS r(id, attempt, started, ended, duration, code, outcome, error, ambiguous, step, status, next)
+            ), attempt AS (
               INSERT INTO {Attempts} (delivery_id, attempt, started_at, duration_ms, status_code, outcome, error, ambiguous)
-              VALUES (@id, @attempt, @started, @duration, @code, @outcome, @error, @ambiguous) ON CONFLICT DO NOTHING
+              SELECT id, attempt, started, duration, code, outcome, error, ambiguous FROM r ON CONFLICT DO NOTHING
             )
-            UPDATE {Table} SET attempts = @attempt, retry_step = @step, status = @status, next_attempt_at = @next, claimed_at = NULL,
-              delivered_at = CASE WHEN @status = 'delivered' THEN @ended ELSE delivered_at END,
-              last_status_code = @code, last_error = @error,
-              ambiguous_attempts = ambiguous_attempts + CASE WHEN @ambiguous THEN 1 ELSE 0 END
-            WHERE id = @id
+            UPDATE {Table} d SET attempts = r.attempt, retry_step = r.step, status = r.status, next_attempt_at = r.next, claimed_at = NULL,
+              delivered_at = CASE WHEN r.status = 'delivered' THEN r.ended ELSE d.delivered_at END,
+              last_status_code = r.code, last_error = r.error,
+              ambiguous_attempts = d.ambiguous_attempts + CASE WHEN r.ambiguous THEN 1 ELSE 0 END
+            FROM r WHERE d.id = r.id
             """, connection);
-        command.Parameters.AddWithValue("id", delivery.Id);
-        command.Parameters.AddWithValue("attempt", delivery.Attempt);
-        command.Parameters.AddWithValue("started", startedAt);
-        command.Parameters.AddWithValue("ended", startedAt + duration);
-        command.Parameters.AddWithValue("duration", duration.TotalMilliseconds);
-        command.Parameters.Add(new NpgsqlParameter<int?>("code", NpgsqlDbType.Integer) { TypedValue = result.StatusCode });
-        command.Parameters.AddWithValue("outcome", result.Outcome);
-        command.Parameters.Add(new NpgsqlParameter<string?>("error", NpgsqlDbType.Text) { TypedValue = result.Error });
-        command.Parameters.AddWithValue("ambiguous", result.Ambiguous);
-        command.Parameters.AddWithValue("step", nextAttemptAt is null || result.Delivered ? delivery.RetryStep : delivery.RetryStep + 1);
-        command.Parameters.AddWithValue("status", status);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("next", NpgsqlDbType.TimestampTz) { TypedValue = result.Delivered ? null : nextAttemptAt });
+        void Add<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
+            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
+        Add("id", NpgsqlDbType.Uuid, finished.Select(f => f.Delivery.Id));
+        Add("attempt", NpgsqlDbType.Integer, finished.Select(f => f.Delivery.Attempt));
+        Add("started", NpgsqlDbType.TimestampTz, finished.Select(f => f.StartedAt));
+        Add("ended", NpgsqlDbType.TimestampTz, finished.Select(f => f.StartedAt + f.Duration));
+        Add("duration", NpgsqlDbType.Double, finished.Select(f => f.Duration.TotalMilliseconds));
+        Add("code", NpgsqlDbType.Integer, finished.Select(f => f.Result.StatusCode));
+        Add("outcome", NpgsqlDbType.Text, finished.Select(f => f.Result.Outcome));
+        Add("error", NpgsqlDbType.Text, finished.Select(f => f.Result.Error));
+        Add("ambiguous", NpgsqlDbType.Boolean, finished.Select(f => f.Result.Ambiguous));
+        Add("step", NpgsqlDbType.Integer, finished.Select(f => f.NextAttemptAt is null || f.Result.Delivered ? f.Delivery.RetryStep : f.Delivery.RetryStep + 1));
+        Add("status", NpgsqlDbType.Text, finished.Select(f => f.Status));
+        Add("next", NpgsqlDbType.TimestampTz, finished.Select(f => f.Result.Delivered ? null : f.NextAttemptAt));
         await command.ExecuteNonQueryAsync(ct);
     }
 

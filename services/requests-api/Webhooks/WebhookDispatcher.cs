@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Threading.Channels;
 using Marten;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,9 @@ public sealed class WebhookAddressRefusedException(string message) : Exception(m
 /// the backlog waits in PostgreSQL, not in memory. Each attempt: the envelope POSTed with a fresh signature,
 /// no redirects followed, the answer read up to <see cref="WebhookOptions.MaxResponseBytes"/>, all within
 /// <see cref="WebhookOptions.Timeout"/>; a failure is retried after the next pause of the schedule, then given up.
+/// Finished attempts are recorded in batches by one writer, and an attempt's slot is free once it is queued for
+/// it: under a busy database a slot held through its own write made each app's throughput the database's latency.
+/// The queue is bounded, so a database that cannot keep up holds the slots, and claims stop.
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookDeliveries deliveries, WebhookDispatchSignal signal, IDocumentStore store, SecretBox secrets, WebhookUrlPolicy policy,
@@ -26,6 +30,9 @@ public sealed class WebhookDispatcher(
     private readonly IReadOnlyList<TimeSpan> _retryDelays = options.Value.RetryDelays;
     private readonly ConcurrentDictionary<string, int> _inFlight = new();
     private readonly ConcurrentDictionary<string, string> _openedSecrets = new();
+    private readonly Channel<FinishedAttempt> _finished = Channel.CreateBounded<FinishedAttempt>(
+        new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private const int RecordBatch = 256;
     private int _total;
     private HttpClient? _http;
     private (DateTimeOffset At, Dictionary<string, WebhookConfigView> Configs) _configs = (DateTimeOffset.MinValue, []);
@@ -38,6 +45,20 @@ public sealed class WebhookDispatcher(
             return;
         }
         _http = new HttpClient(CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+        var recorder = RecordAsync(stoppingToken);
+        try
+        {
+            await DispatchAsync(stoppingToken);
+        }
+        finally
+        {
+            _finished.Writer.TryComplete();
+            await recorder;
+        }
+    }
+
+    private async Task DispatchAsync(CancellationToken stoppingToken)
+    {
         var pause = TimeSpan.FromMilliseconds(_options.PollMilliseconds);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -110,7 +131,7 @@ public sealed class WebhookDispatcher(
             var next = !result.Delivered && result.Retry && delivery.RetryStep < _retryDelays.Count
                 ? clock.GetUtcNow() + _retryDelays[delivery.RetryStep]
                 : (DateTimeOffset?)null;
-            await deliveries.RecordAsync(delivery, started, watch.Elapsed, result, next, CancellationToken.None);
+            await _finished.Writer.WriteAsync(new FinishedAttempt(delivery, started, watch.Elapsed, result, next), stopping);
             // A failed attempt is the app's receiver's business and is recorded for its owner: Debug, as a request's
             // ordinary progress (decision 0010); a dead receiver would otherwise log every attempt. Given up: Information.
             if (!result.Delivered)
@@ -121,7 +142,7 @@ public sealed class WebhookDispatcher(
         }
         catch (Exception e)
         {
-            // Not recorded (the database is away, or shutdown): the lease runs out and the delivery is due again.
+            // Not recorded (shutdown): the lease runs out and the delivery is due again.
             logger.LogWarning(e, "Webhook delivery {DeliveryId}: the attempt could not be recorded; it will be retried after its lease", delivery.Id);
         }
         finally
@@ -129,6 +150,43 @@ public sealed class WebhookDispatcher(
             _inFlight.AddOrUpdate(delivery.ClientId, 0, (_, n) => n - 1);
             Interlocked.Decrement(ref _total);
             signal.Set();
+        }
+    }
+
+    /// <summary>
+    /// Writes finished attempts, as many as are queued (up to <see cref="RecordBatch"/>) per statement. A batch that
+    /// cannot be written is tried again every second (the queue fills meanwhile and the slots stay taken); at shutdown
+    /// what is queued gets a few seconds, and whatever is left runs out its lease and is attempted again.
+    /// </summary>
+    private async Task RecordAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<FinishedAttempt>(RecordBatch);
+        using var drain = new CancellationTokenSource();
+        await using var _ = stoppingToken.Register(() => drain.CancelAfter(TimeSpan.FromSeconds(5)));
+        try
+        {
+            while (await _finished.Reader.WaitToReadAsync(drain.Token))
+            {
+                while (batch.Count < RecordBatch && _finished.Reader.TryRead(out var finished)) batch.Add(finished);
+                while (true)
+                {
+                    try
+                    {
+                        await deliveries.RecordAsync(batch, drain.Token);
+                        break;
+                    }
+                    catch (Exception e) when (!drain.IsCancellationRequested)
+                    {
+                        logger.LogWarning(e, "Could not record {Count} webhook attempts; trying again in a second", batch.Count);
+                        await Task.Delay(TimeSpan.FromSeconds(1), drain.Token);
+                    }
+                }
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested)
+        {
+            logger.LogWarning("Shut down with {Count} webhook attempts not recorded: they are attempted again after their lease", batch.Count + _finished.Reader.Count);
         }
     }
 
