@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Marten;
 using Npgsql;
@@ -75,10 +76,21 @@ public static class ListReader
     private static ChallengeRequestView ReadView(NpgsqlDataReader reader)
     {
         using var data = reader.GetStream(2);
-        // jsonb comes in its binary form: a version byte (1), then the JSON text.
-        if (data.ReadByte() != 1) throw new InvalidOperationException("The view's jsonb is not in binary format version 1.");
-        return JsonSerializer.Deserialize(data, StoredViewJson.Default.ChallengeRequestView)
-            ?? throw new InvalidOperationException($"The view of {reader.GetString(0)} is null.");
+        // Whole in one buffer: the serializer reads a span in one pass, a stream by a slower resumable path.
+        var length = checked((int)data.Length);
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            data.ReadExactly(bytes, 0, length);
+            // jsonb comes in its binary form: a version byte (1), then the JSON text.
+            if (length == 0 || bytes[0] != 1) throw new InvalidOperationException("The view's jsonb is not in binary format version 1.");
+            return JsonSerializer.Deserialize(bytes.AsSpan(1, length - 1), StoredViewJson.Default.ChallengeRequestView)
+                ?? throw new InvalidOperationException($"The view of {reader.GetString(0)} is null.");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     /// <summary>
