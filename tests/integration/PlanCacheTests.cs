@@ -8,7 +8,8 @@ namespace ProductionTests.IntegrationTests;
 
 /// <summary>
 /// The store's connections (Marten's queries and the async daemon) have PostgreSQL plan every execution;
-/// the writers' pool keeps the default plan cache. See EventStoreSetup.WithDefaults for why.
+/// the writers' pool keeps the default plan cache; the list's pool keeps generic plans and skips the reset.
+/// See EventStoreSetup.WithDefaults and ListConnections for why.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class PlanCacheTests(ApiFixture api)
@@ -23,6 +24,17 @@ public sealed class PlanCacheTests(ApiFixture api)
         Assert.Equal("force_custom_plan", await PlanCacheModeAsync(storeConnection));
         Assert.Equal("auto", await PlanCacheModeAsync(writerConnection));
         Assert.Equal(WriterConnections.MaxConnections, new NpgsqlConnectionStringBuilder(writerConnection.ConnectionString).MaxPoolSize);
+    }
+
+    [Fact]
+    public async Task The_list_pages_keep_generic_plans_on_a_small_pool_that_is_not_reset()
+    {
+        await using var listConnection = api.Sandbox.Services.GetRequiredService<ListConnections>().Create();
+
+        Assert.Equal("force_generic_plan", await PlanCacheModeAsync(listConnection));
+        var settings = new NpgsqlConnectionStringBuilder(listConnection.ConnectionString);
+        Assert.Equal(ListConnections.MaxConnections, settings.MaxPoolSize);
+        Assert.True(settings.NoResetOnClose);
     }
 
     private static async Task<string?> PlanCacheModeAsync(NpgsqlConnection connection)

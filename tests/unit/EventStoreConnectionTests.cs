@@ -47,4 +47,19 @@ public class EventStoreConnectionTests
 
         Assert.Equal(("db", 5432, "pt", "app", "secret"), (settings.Host, settings.Port, settings.Database, settings.Username, settings.Password));
     }
+
+    [Fact]
+    public void The_list_connections_keep_generic_plans_after_any_options_given()
+    {
+        Assert.Equal("-c plan_cache_mode=force_generic_plan", OptionsOf(new ListConnections(EventStoreSetup.WithDefaults(Given))));
+        Assert.Equal("-c statement_timeout=5s -c plan_cache_mode=force_generic_plan",
+            OptionsOf(new ListConnections(EventStoreSetup.WithDefaults(Given + ";Options=-c statement_timeout=5s"))));
+    }
+
+    private static string? OptionsOf(ListConnections connections)
+    {
+        using (connections)
+        using (var connection = connections.Create())
+            return new NpgsqlConnectionStringBuilder(connection.ConnectionString).Options;
+    }
 }

@@ -23,6 +23,7 @@ public static class EventStoreSetup
         var dataSource = PostgresDataSource.Create(WithDefaults(configured, planEveryExecution: true));
         services.AddKeyedSingleton(nameof(EventStoreSetup), (_, _) => dataSource);
         services.AddSingleton(_ => new WriterConnections(WithDefaults(configured)));
+        services.AddSingleton(_ => new ListConnections(WithDefaults(configured)));
 
         var marten = services.AddMarten(options =>
             {

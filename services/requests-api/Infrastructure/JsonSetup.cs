@@ -10,6 +10,14 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.GetDateTimeOffset();
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => WriteUtc(writer, value);
+
+    /// <summary>The timestamp as this converter writes it, formatted without a string in between.</summary>
+    public static void WriteUtc(Utf8JsonWriter writer, DateTimeOffset value)
+    {
+        Span<byte> utf8 = stackalloc byte[32];
+        if (!value.UtcDateTime.TryFormat(utf8, out var length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
+            throw new FormatException($"Cannot format {value:O}.");
+        writer.WriteStringValue(utf8[..length]);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,9 +21,9 @@ public static class ListReader
     public sealed record Page(IReadOnlyList<ChallengeRequestView> Views, ListCursor? Next);
 
     /// <summary>The app's list version: 0 until something of the app's was written since this table exists.</summary>
-    public static async Task<long> VersionAsync(IDocumentStore store, string clientId, CancellationToken ct)
+    public static async Task<long> VersionAsync(ListConnections connections, string clientId, CancellationToken ct)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
+        await using var connection = connections.Create();
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(AppListVersions.ReadSql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = clientId });
@@ -33,9 +35,12 @@ public static class ListReader
     /// before them in the same round trip: the items are never older than the version says (a change committed
     /// between the two statements makes them newer, which costs the caller one more 200, never a wrong 304).
     /// </summary>
-    public static async Task<(long? Version, Page Page)> ReadAsync(IDocumentStore store, string clientId, ListQuery query, bool withVersion, CancellationToken ct)
+    public static async Task<(long? Version, Page Page)> ReadAsync(IDocumentStore store, ListConnections connections, string clientId, ListQuery query,
+        bool withVersion, CancellationToken ct)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
+        // A page on the list's own connections (generic plans: each page statement has one right plan); the whole list on
+        // the store's, planned for its app: it reads every item of the app, which planning costs nothing beside.
+        await using var connection = query.Paged ? connections.Create() : store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
         if (withVersion)
@@ -57,15 +62,35 @@ public static class ListReader
             }
             if (rows is not null)
             {
-                var serializer = store.Options.Serializer();
                 while (await reader.ReadAsync(ct))
-                    views.Add((serializer.FromJson<ChallengeRequestView>(reader, 2), reader.GetDateTime(1)));
+                    views.Add((ReadView(reader), reader.GetDateTime(1)));
             }
         }
 
         if (!query.Paged || views.Count <= query.PageSize) return (version, new Page(views.Select(v => v.View).ToList(), null));
         var last = views[query.PageSize - 1];
         return (version, new Page(views.Take(query.PageSize).Select(v => v.View).ToList(), new ListCursor(last.CreatedAt, last.View.Id)));
+    }
+
+    /// <summary>The row's view from its stored JSON, read as <see cref="StoredViewJson"/> says.</summary>
+    private static ChallengeRequestView ReadView(NpgsqlDataReader reader)
+    {
+        using var data = reader.GetStream(2);
+        // Whole in one buffer: the serializer reads a span in one pass, a stream by a slower resumable path.
+        var length = checked((int)data.Length);
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            data.ReadExactly(bytes, 0, length);
+            // jsonb comes in its binary form: a version byte (1), then the JSON text.
+            if (length == 0 || bytes[0] != 1) throw new InvalidOperationException("The view's jsonb is not in binary format version 1.");
+            return JsonSerializer.Deserialize(bytes.AsSpan(1, length - 1), StoredViewJson.Default.ChallengeRequestView)
+                ?? throw new InvalidOperationException($"The view of {reader.GetString(0)} is null.");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     /// <summary>
@@ -103,11 +128,13 @@ public static class ListReader
             command.CommandText = $"SELECT id, created_at, data FROM {View} WHERE client_id = $1 {after} {order} LIMIT $2";
             return command;
         }
+        // Each status is written into the statement, not bound: a generic plan then knows it (and the index's statistics
+        // for it), and picks the status index for a rare one; with a parameter it scanned the list index and filtered.
         var scans = new List<string>();
         foreach (var status in statuses)
         {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = status });
-            scans.Add($"(SELECT id, created_at, data FROM {View} WHERE client_id = $1 AND {Status} = ${command.Parameters.Count} {after} {order} LIMIT $2)");
+            if (!ListQuery.StatusValues.Contains(status)) throw new ArgumentException($"Unknown status '{status}'.", nameof(query));
+            scans.Add($"(SELECT id, created_at, data FROM {View} WHERE client_id = $1 AND {Status} = '{status}' {after} {order} LIMIT $2)");
         }
         command.CommandText = $"SELECT id, created_at, data FROM ({string.Join(" UNION ALL ", scans)}) AS page {order} LIMIT $2";
         return command;

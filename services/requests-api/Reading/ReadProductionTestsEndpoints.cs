@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using ProductionTests.RequestsApi.Waiting;
 using ProductionTests.RequestsApi.Authentication;
 using ProductionTests.RequestsApi.Events;
+using ProductionTests.RequestsApi.Infrastructure;
 
 namespace ProductionTests.RequestsApi.Reading;
 
@@ -62,7 +63,8 @@ public static class ReadProductionTestsEndpoints
     // Newest first; requests created in the same millisecond are ordered by their time-ordered id. Pages, filters and
     // conditional GET are opt-in (ListQuery); without parameters the body is the whole list, as it always was.
     public static async Task<IResult> List([FromRoute(Name = "client_id")] string clientId, HttpContext http, ClaimsPrincipal user,
-        IDocumentStore store, ReferenceDataCache referenceData, CancellationToken ct)
+        IDocumentStore store, ListConnections connections, ReferenceDataCache referenceData, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        CancellationToken ct)
     {
         var (query, error) = ListQuery.Parse(http.Request.Query);
         if (error is not null) return Infrastructure.Problem.Invalid(error, [error]);
@@ -73,14 +75,14 @@ public static class ReadProductionTestsEndpoints
         long? version = null;
         if (ConditionalGet.HasIfNoneMatch(http))
         {
-            version = await ListReader.VersionAsync(store, app.Id, ct);
+            version = await ListReader.VersionAsync(connections, app.Id, ct);
             if (ConditionalGet.NotModified(http, ListETag(version.Value, query!))) return ConditionalGet.NotModifiedResult();
         }
-        var (read, page) = await ListReader.ReadAsync(store, app.Id, query!, withVersion: version is null, ct);
+        var (read, page) = await ListReader.ReadAsync(store, connections, app.Id, query!, withVersion: version is null, ct);
         ConditionalGet.NotModified(http, ListETag(version ?? read!.Value, query!));
         if (page.Next is { } next)
             http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}?{query!.Canonical(next)}>; rel=\"next\"";
-        return TypedResults.Ok(page.Views.Select(ProductionTestListItem.From).ToList());
+        return new ListBody(page.Views, json.Value.SerializerOptions);
     }
 
     // The app's list version changes in the transaction of every change to one of its views (AppListVersions), and
