@@ -24,6 +24,9 @@ public static class Telemetry
     public static readonly ActivitySource Source = new(Name);
     public static readonly Meter Meter = new(Name);
 
+    /// <summary>The challenge request (<c>req_...</c>) a span or a measurement belongs to: on every span of ours.</summary>
+    public const string RequestIdTag = "production_tests.request_id";
+
     /// <summary>Bucket boundaries of a duration in seconds: from a millisecond to half a minute.</summary>
     public static readonly IReadOnlyList<double> DurationSeconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
