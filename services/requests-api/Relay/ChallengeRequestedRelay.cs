@@ -77,13 +77,12 @@ public sealed class ChallengeRequestedRelay : SubscriptionBase
         var parent = e.Headers?.TryGetValue(TraceHeader, out var traceparent) == true && !_dropTraceContext ? traceparent?.ToString() : null;
         // A root when the event has no trace: not a child of whatever the daemon's loop happens to run under.
         if (parent is null) Activity.Current = null;
-        using var activity = Telemetry.Source.StartActivity($"relay {e.Data.GetType().Name}", ActivityKind.Producer, parent);
+        // Internal: the producer span, with the messaging attributes, is MassTransit's send inside it.
+        using var activity = Telemetry.Source.StartActivity($"relay {e.Data.GetType().Name}", ActivityKind.Internal, parent);
         if (activity is not null)
         {
             activity.SetTag(Telemetry.RequestIdTag, e.StreamKey);
-            activity.SetTag("messaging.system", "rabbitmq");
-            activity.SetTag("messaging.operation.type", "publish");
-            activity.SetTag("messaging.message.id", e.Id.ToString());
+            activity.SetTag("production_tests.event.id", e.Id.ToString());
             activity.SetTag("production_tests.event.sequence", e.Sequence);
             activity.SetTag("production_tests.relay.lag_ms", Math.Round((DateTimeOffset.UtcNow - e.Timestamp).TotalMilliseconds, 1));
         }
