@@ -42,6 +42,7 @@ public static class RequestsApi
         services.AddOutcomes();                // Outcomes: the scheduler's answers
         services.AddRabbitMqBus(builder.Configuration, bus => bus.AddOutcomeConsumer(), brokerIsDegradation: true); // ready = can accept creates
         services.AddHealthMetrics();
+        services.AddQueueDepthMetrics(builder.Configuration, ChallengeOutcomeConsumerDefinition.Queue);
         services.AddReport();                  // Report: read from tpas-backend
         return builder;
     }

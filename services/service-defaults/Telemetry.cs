@@ -36,13 +36,16 @@ public static class Telemetry
     /// <summary>Advice for our own histograms of seconds, which any listener sees, not only this SDK setup.</summary>
     public static InstrumentAdvice<double> SecondsAdvice { get; } = new() { HistogramBucketBoundaries = DurationSeconds };
 
+    /// <summary>Whether traces, metrics and logs are sent anywhere (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set).</summary>
+    public static bool IsExported(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
     public static IHostApplicationBuilder AddServiceTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
         // Without an exporter nothing would read the traces, metrics and logs the SDK collects, and
         // collecting them costs a good part of the CPU under load (an activity per request, per SQL
         // command and per message): the SDK is only set up when there is somewhere to send them.
         // The activity sources and meters stay, so an in-process listener (a test) still sees them.
-        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return builder;
+        if (!IsExported(builder.Configuration)) return builder;
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeScopes = true;

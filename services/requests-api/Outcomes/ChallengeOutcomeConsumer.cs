@@ -59,9 +59,11 @@ public sealed class UnknownRequestException(string requestId, string? why = null
 
 public sealed class ChallengeOutcomeConsumerDefinition : ConsumerDefinition<ChallengeOutcomeConsumer>
 {
+    public const string Queue = "requests-api-challenge-outcomes";
+
     public ChallengeOutcomeConsumerDefinition()
     {
-        EndpointName = "requests-api-challenge-outcomes";
+        EndpointName = Queue;
         // Many outcomes in flight at once, so that OutcomeWriter can commit them together.
         ConcurrentMessageLimit = 64;
     }

@@ -101,12 +101,13 @@ public sealed class SchedulingOptions
 
 public sealed class ScheduleChallengeConsumerDefinition : ConsumerDefinition<ScheduleChallengeConsumer>
 {
+    public const string Queue = "scheduler-challenge-requested";
     private readonly SchedulingOptions _options;
 
     public ScheduleChallengeConsumerDefinition(IOptions<SchedulingOptions> options)
     {
         _options = options.Value;
-        EndpointName = "scheduler-challenge-requested";
+        EndpointName = Queue;
         // Booking is a call to tpas-backend: many in flight at once keep the scheduler off the critical path.
         ConcurrentMessageLimit = 64;
     }
