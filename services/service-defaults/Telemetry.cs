@@ -54,6 +54,7 @@ public static class Telemetry
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceSampler(builder.Configuration.GetValue("Telemetry:TracesPerSecond", 20.0), TimeProvider.System)))
                 .AddSource(Name, "MassTransit", "Npgsql", "Marten")
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation())

@@ -46,6 +46,33 @@ public sealed class TraceInDashboardTests(TracedSystem system) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_refused_request_shows_the_refusal_reason_in_its_trace()
+    {
+        const string title = "Refused in the dashboard";
+        await SetStubFaultsAsync(new { refuseTitles = new[] { title } });
+        try
+        {
+            var (traceId, id, location) = await CreateAsync(title);
+            Assert.Equal("failed", await WaitForOutcomeAsync(location));
+            var trace = await Eventually.GetAsync(() => system.Traces.TraceAsync(traceId),
+                t => t.Any(s => s.Name == "outcome append commit") && t.Any(s => s.Name == "schedule challenge"), Patience,
+                t => $"trace {traceId} never showed the failed outcome's append; seen: {Names(t)}");
+
+            var attempt = Assert.Single(trace, s => s.Name == "schedule challenge");
+            Assert.True(attempt.IsError, "the refused attempt is not an error span");
+            Assert.Contains(title, attempt.Attribute("production_tests.failure.reason"));
+            Assert.Contains(title, attempt.StatusMessage);
+            Assert.Contains(trace, s => s.Service == "requests-api" && s.Kind == "consumer"
+                && s.Attribute("production_tests.outcome") == "failed" && (s.Attribute("production_tests.failure.reason") ?? "").Contains(title, StringComparison.Ordinal));
+            Assert.Empty(TraceStory.Missing(trace, id, attempts: 1).Where(m => m.StartsWith("request id", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            await SetStubFaultsAsync(new { });
+        }
+    }
+
+    [Fact]
     public async Task The_check_fails_when_the_relay_drops_the_trace_context()
     {
         await RestartApiAsync(new Dictionary<string, string> { ["Relay__DropTraceContext"] = "true" });
