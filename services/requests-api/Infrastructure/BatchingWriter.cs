@@ -41,10 +41,14 @@ public abstract class BatchingWriter<TItem, TResult>(ILogger logger) : Backgroun
     /// <summary>The request an item belongs to, for its span.</summary>
     protected abstract string RequestIdOf(TItem item);
 
+    // Built once: a name is needed on every submit, traced or not.
+    private string CommitSpanName => field ??= $"{SpanName} commit";
+    private string BatchSpanName => field ??= $"{SpanName} batch";
+
     /// <summary>Queues the item and returns its result once it is committed; null when the service is stopping.</summary>
     protected async Task<TResult?> SubmitAsync(TItem item, CancellationToken ct)
     {
-        using var span = Telemetry.Source.StartActivity($"{SpanName} commit");
+        using var span = Telemetry.Source.StartActivity(CommitSpanName);
         span?.SetTag(Telemetry.RequestIdTag, RequestIdOf(item));
         var pending = new Pending(item, span);
         try
@@ -109,7 +113,7 @@ public abstract class BatchingWriter<TItem, TResult>(ILogger logger) : Backgroun
     {
         if (!Telemetry.Source.HasListeners()) return null;
         Activity.Current = null;   // a root: the batch is no one request's
-        var span = Telemetry.Source.StartActivity($"{SpanName} batch", ActivityKind.Internal, parentContext: default,
+        var span = Telemetry.Source.StartActivity(BatchSpanName, ActivityKind.Internal, parentContext: default,
             tags: [new("production_tests.batch.size", batch.Count)],
             links: batch.Where(p => p.Span is not null).Select(p => new ActivityLink(p.Span!.Context)));
         if (span is not null)
