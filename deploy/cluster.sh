@@ -3,7 +3,9 @@
 #   PostgreSQL with automatic failover (pg_auto_failover: monitor + primary + synchronous standby),
 #   RabbitMQ x3 clustered (quorum queues), tpas-stub, scheduler x2, requests-api x2 (the second in a
 #   network namespace of its own), HAProxy in front of the two APIs (round robin, checked on readiness).
-#   deploy/cluster.sh [start]   build, start whatever is not running, print the URL and a curl
+#   deploy/cluster.sh [start] [--no-build] [--no-dashboard]
+#                               build, start whatever is not running (and the trace dashboard on 127.0.0.1:18088,
+#                               every service exporting to it), print the URLs and a curl
 #   deploy/cluster.sh stop      stop everything it started (by pid files), remove the namespace
 #   deploy/cluster.sh status    what runs, PostgreSQL's states, the relay leader, HAProxy's view
 #   deploy/cluster.sh revive    start again whatever is not running (after a crash), without building
@@ -22,6 +24,9 @@ NS="${PT_CLUSTER_NETNS:-ptc-api2}"
 PG="${PT_CLUSTER_PG_PORT:-60000}"
 RMQ="${PT_CLUSTER_RABBITMQ_PORT:-5701}"
 LB_PORT=18080 STATS_PORT=18079 API1_PORT=18081 API2_PORT=18082 STUB_PORT=18090 SCHED1_PORT=18091 SCHED2_PORT=18092
+# The trace dashboard (deploy/local/dashboard.sh): UI on 127.0.0.1 only, OTLP on the bridge so api-2 reaches it too.
+DASHBOARD_ENV=(PT_DASHBOARD_PORT=18088 PT_DASHBOARD_OTLP_PORT=18089 PT_DASHBOARD_OTLP_HTTP_PORT=18087 PT_DASHBOARD_OTLP_HOST="$NET.1")
+dashboard() { env "${DASHBOARD_ENV[@]}" "$ROOT/deploy/local/dashboard.sh" "$@"; }
 mkdir -p "$RUN"
 
 dll() { echo "$ROOT/services/$1/bin/Release/net10.0/$2.dll"; }
@@ -73,6 +78,7 @@ services() {
   local stub="http://$NET.1:$STUB_PORT/"
   # Settings the cluster fault suite passes through (PT_CLUSTER_SERVICE_ENV="RateLimit__Enabled=false ...").
   local extra; read -r -a extra <<<"${PT_CLUSTER_SERVICE_ENV:-}"
+  [ -s "$RUN/dashboard" ] && extra+=(OTEL_EXPORTER_OTLP_ENDPOINT="$(cat "$RUN/dashboard")")
   service tpas-stub tpas-stub "$STUB_DLL" "http://127.0.0.1:$STUB_PORT;http://$NET.1:$STUB_PORT" "${extra[@]}"
   for i in 1 2; do
     local port=$((SCHED1_PORT + i - 1))
@@ -150,7 +156,15 @@ start() {
   "$ROOT/deploy/local/cluster-postgres.sh" start
   echo "==> RabbitMQ x3 (:$RMQ :$((RMQ + 1)) :$((RMQ + 2)))"
   "$ROOT/deploy/local/cluster-rabbitmq.sh" start
-  [ "${1:-}" = --no-build ] || build
+  local arg no_build="" no_dashboard=""
+  for arg in "$@"; do case "$arg" in --no-build) no_build=1 ;; --no-dashboard) no_dashboard=1 ;; esac; done
+  [ -n "$no_build" ] || build
+  rm -f "$RUN/dashboard"
+  if [ -z "$no_dashboard" ]; then
+    echo "==> Trace dashboard (unauthenticated: UI on 127.0.0.1 only)"
+    dashboard start
+    (eval "$(dashboard env)" && echo "$OTEL_EXPORTER_OTLP_ENDPOINT") >"$RUN/dashboard"
+  fi
   schema
   echo "==> tpas-stub, scheduler x2, requests-api x2, HAProxy"
   services
@@ -168,6 +182,7 @@ ENV
   The cluster is running (./deploy/cluster.sh status shows it; ./deploy/cluster.sh stop stops it).
     API through HAProxy:  http://127.0.0.1:$LB_PORT/connect/v1   (HAProxy stats: http://127.0.0.1:$STATS_PORT/)
     RabbitMQ management:  http://127.0.0.1:$((RMQ + 10000))/ (guest/guest)
+    Traces and metrics:   $([ -s "$RUN/dashboard" ] && echo "http://127.0.0.1:18088/" || echo "off (--no-dashboard)")
     Connection strings:   source .data/cluster/env
 
     curl -i -X POST http://127.0.0.1:$LB_PORT/connect/v1/apps/FK5b0KSM/production-tests \\
@@ -193,6 +208,7 @@ stop() {
     alive "$RUN/$name.pid" && kill_session "$RUN/$name.pid"
     rm -f "$RUN/$name.pid"
   done
+  dashboard stop; rm -f "$RUN/dashboard"
   "$ROOT/deploy/local/cluster-rabbitmq.sh" stop
   "$ROOT/deploy/local/cluster-postgres.sh" stop
   "$ROOT/deploy/local/cluster-netns.sh" down

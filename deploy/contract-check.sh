@@ -117,7 +117,7 @@ AMQP_SANDBOX="$(sed -E 's#^([a-z]+://[^/]*)(/.*)?$#\1#' <<<"$ConnectionStrings__
 say "The system: deploy/run.sh in the background (output: .data/contract-check/run.log)"
 ConnectionStrings__Postgres="$PG_SANDBOX" ConnectionStrings__RabbitMq="$AMQP_SANDBOX" RabbitMq__ManagementUrl="$MGMT/" \
   PT_API_PORT="$API_PORT" PT_STUB_PORT="$STUB_PORT" PT_SCHEDULER_PORT="$SCHEDULER_PORT" PT_RECEIVER_PORT="$RECEIVER_PORT" PT_LOGS="$OUT/logs" \
-  setsid "$ROOT/deploy/run.sh" </dev/null >"$OUT/run.log" 2>&1 &
+  setsid "$ROOT/deploy/run.sh" --no-dashboard </dev/null >"$OUT/run.log" 2>&1 &
 RUN_PID=$!
 RUN_PGID="$(ps -o pgid= -p "$RUN_PID" | tr -d ' ')"
 [ "$RUN_PGID" = "$RUN_PID" ] || RUN_PGID=""   # setsid made it a group of its own; else stop run.sh alone

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine: PostgreSQL and RabbitMQ (started here unless
 # ConnectionStrings__Postgres / ConnectionStrings__RabbitMq are set), the schema, the demo reference
-# data, tpas-stub, the scheduler, requests-api and a webhook receiver (the demo app's webhooks go
-# there). Ctrl-C stops the services.
+# data, the trace dashboard, tpas-stub, the scheduler, requests-api and a webhook receiver (the demo app's
+# webhooks go there). Ctrl-C stops the services and the dashboard.
+#   deploy/run.sh [--no-dashboard]   --no-dashboard: no dashboard, and the services export no telemetry
 set -euo pipefail
+DASHBOARD=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-dashboard) DASHBOARD=0 ;;
+    *) echo "usage: $0 [--no-dashboard]" >&2; exit 64 ;;
+  esac
+done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 API_PORT="${PT_API_PORT:-5080}"
 STUB_PORT="${PT_STUB_PORT:-5090}"
@@ -31,8 +39,22 @@ echo "==> Schema and demo reference data"
 (cd "$ROOT/services/requests-api" && dotnet "$API_DLL" load-reference-data "$ROOT/deploy/demo-data.json" 2>&1 | tail -1)
 
 PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true
+  [ "$DASHBOARD_STARTED" = 0 ] || "$ROOT/deploy/local/dashboard.sh" stop
+}
 trap cleanup EXIT INT TERM
+
+DASHBOARD_LINE="    Traces:     off (--no-dashboard)"
+DASHBOARD_STARTED=0
+if [ "$DASHBOARD" = 1 ]; then
+  echo "==> Trace dashboard (Aspire Dashboard, unauthenticated, 127.0.0.1 only)"
+  # One already running (another run.sh) is shared, and left running when this one stops.
+  curl -fs -o /dev/null "http://127.0.0.1:${PT_DASHBOARD_PORT:-18888}/api/telemetry/resources" 2>/dev/null || DASHBOARD_STARTED=1
+  "$ROOT/deploy/local/dashboard.sh" start
+  eval "$("$ROOT/deploy/local/dashboard.sh" env)"   # OTEL_EXPORTER_OTLP_ENDPOINT: every service below exports to it
+  DASHBOARD_LINE="    Traces:     $Dashboard__Url   (traces, metrics, logs of every service)"
+fi
 
 # start NAME DIR DLL PORT [ENV=VALUE...]: runs a service in the background, its output in $LOGS/NAME.log
 start() {
@@ -106,6 +128,7 @@ cat <<BANNER
   The production tests system is running.
     API:        http://127.0.0.1:$API_PORT/connect/v1
     Docs:       http://127.0.0.1:$API_PORT/docs   (OpenAPI: /openapi/v1.json)
+$DASHBOARD_LINE
     tpas-stub:  http://127.0.0.1:$STUB_PORT/v1/challenges   (faults: /admin/faults)
     Webhooks:   app FK5b0KSM delivers to $RECEIVER/hooks/demo (docs/webhooks.md)
     RabbitMQ:   ${RabbitMq__ManagementUrl:-http://127.0.0.1:15672/} (guest/guest)

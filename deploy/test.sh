@@ -10,6 +10,14 @@ RESULTS="$ROOT/.data/test-results"
 "$ROOT/deploy/local/rabbitmq.sh" start
 source "$ROOT/.data/env"
 "$ROOT/deploy/local/validate-compose.sh"
+# tests/dashboard: the trace dashboard (restored from NuGet) and a real browser, Debian's chromium, which
+# Playwright drives at /usr/bin/chromium; Playwright never downloads a browser of its own.
+"$ROOT/deploy/local/dashboard.sh" restore
+if [ ! -x /usr/bin/chromium ]; then
+  echo "chromium is not installed; installing Debian's chromium..." >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 rm -rf "$RESULTS"
 status=0

@@ -25,5 +25,9 @@ for dockerfile in "$ROOT"/services/*/Dockerfile; do
   grep -q "^COPY services/Directory.Build.props services/" "$dockerfile" \
     || { echo "${dockerfile#$ROOT/}: does not copy services/Directory.Build.props (the runtime settings the figures depend on)" >&2; exit 1; }
 done
+# The dashboard image is the version run.sh restores from NuGet.
+dashboard="$(grep -o 'Include="Aspire.Dashboard.Sdk.linux-x64" Version="[^"]*"' "$ROOT/Directory.Packages.props" | cut -d'"' -f4)"
+grep -q "image: mcr.microsoft.com/dotnet/aspire-dashboard:$dashboard\$" "$FILE" \
+  || { echo "deploy/docker-compose.yml: the dashboard image is not aspire-dashboard:$dashboard (Directory.Packages.props)" >&2; exit 1; }
 
 echo "deploy/docker-compose.yml is valid ($checked; services: $(docker-compose -f "$FILE" config --services | tr '\n' ' ' | sed 's/ $//'))"

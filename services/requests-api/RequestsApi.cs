@@ -46,6 +46,7 @@ public static class RequestsApi
         var consumesOutcomes = builder.Configuration.GetValue("Outcomes:ConsumerEnabled", true);
         services.AddRabbitMqBus(builder.Configuration, bus => { if (consumesOutcomes) bus.AddOutcomeConsumer(); }, brokerIsDegradation: true); // ready = can accept creates
         services.AddHealthMetrics();
+        services.AddQueueDepthMetrics(builder.Configuration, ChallengeOutcomeConsumerDefinition.Queue);
         services.AddReport();                  // Report: read from tpas-backend
         return builder;
     }

@@ -28,6 +28,7 @@ public static class SchedulerApp
         services.AddRabbitMqBus(builder.Configuration, bus => bus.AddConsumer<ScheduleChallengeConsumer, ScheduleChallengeConsumerDefinition>());
         services.AddHealthChecks();
         services.AddHealthMetrics();
+        services.AddQueueDepthMetrics(builder.Configuration, ScheduleChallengeConsumerDefinition.Queue);
 
         var app = builder.Build();
         app.MapHealthEndpoints();

@@ -24,6 +24,9 @@ public static class Telemetry
     public static readonly ActivitySource Source = new(Name);
     public static readonly Meter Meter = new(Name);
 
+    /// <summary>The challenge request (<c>req_...</c>) a span or a measurement belongs to: on every span of ours.</summary>
+    public const string RequestIdTag = "production_tests.request_id";
+
     /// <summary>Bucket boundaries of a duration in seconds: from a millisecond to half a minute.</summary>
     public static readonly IReadOnlyList<double> DurationSeconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -33,13 +36,16 @@ public static class Telemetry
     /// <summary>Advice for our own histograms of seconds, which any listener sees, not only this SDK setup.</summary>
     public static InstrumentAdvice<double> SecondsAdvice { get; } = new() { HistogramBucketBoundaries = DurationSeconds };
 
+    /// <summary>Whether traces, metrics and logs are sent anywhere (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set).</summary>
+    public static bool IsExported(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
     public static IHostApplicationBuilder AddServiceTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
         // Without an exporter nothing would read the traces, metrics and logs the SDK collects, and
         // collecting them costs a good part of the CPU under load (an activity per request, per SQL
         // command and per message): the SDK is only set up when there is somewhere to send them.
         // The activity sources and meters stay, so an in-process listener (a test) still sees them.
-        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return builder;
+        if (!IsExported(builder.Configuration)) return builder;
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeScopes = true;
@@ -48,6 +54,7 @@ public static class Telemetry
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new TraceSampler(builder.Configuration.GetValue("Telemetry:TracesPerSecond", 20.0), TimeProvider.System)))
                 .AddSource(Name, "MassTransit", "Npgsql", "Marten")
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation())

@@ -68,7 +68,9 @@ public sealed class CleanRun
         return request;
     }
 
-    public SuiteResult Analyse() => Analysis.Analyse(Options, Timeline, new SuiteEvidence
+    public SuiteResult Analyse() => Analysis.Analyse(Options, Timeline, Evidence());
+
+    public SuiteEvidence Evidence() => new()
     {
         Requests = Requests,
         WarmUpRequestId = WarmUp,
@@ -79,5 +81,5 @@ public sealed class CleanRun
         Queues = Queues,
         Drain = TimeSpan.FromSeconds(1),
         Drained = true,
-    });
+    };
 }

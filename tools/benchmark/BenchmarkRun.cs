@@ -189,6 +189,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
             peaks, notes) { List = list };
         var resultPath = options.ResultPath is { } path ? Path.GetFullPath(path) : Path.Combine(dataDirectory, "result.json");
         await ResultTable.WriteJsonAsync(result, resultPath);
+        var charts = Charts.Write(result, resultPath);
 
         Console.WriteLine();
         Console.WriteLine($"Benchmark ({result.Form} form, {result.ProcessorCount} cores, {result.TotalSeconds / 60:0.0} min, {startedAt:yyyy-MM-dd HH:mm} UTC)");
@@ -202,6 +203,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         Console.Write(ResultTable.Definitions(options));
         Console.WriteLine();
         Console.WriteLine($"Figures as JSON: {resultPath}");
+        Console.WriteLine($"Charts: {string.Join(", ", charts)}");
         return 0;
 
         // requests-api stopped and started again, with settings on top for this start only. Waits for health/live, not

@@ -115,13 +115,15 @@ public sealed class Suite(SuiteOptions options)
         log.Info($"evidence: {events.Count} events in {streams.Count} streams, {keys.Count} idempotency records, {challenges.Count} stub challenges, " +
                  $"{bookings.Sum(b => b.Calls)} booking calls for {bookings.Count} keys");
 
-        var result = Analysis.Analyse(options, timeline, new SuiteEvidence
+        var evidence = new SuiteEvidence
         {
             Requests = requests, WarmUpRequestId = warmUpId, Events = events, StreamIds = streams, KeyRecords = keys,
             StubChallenges = challenges, Bookings = bookings, Queues = queues, Tombstones = tombstones, Drain = drain, Drained = drained,
-        });
+        };
+        var result = Analysis.Analyse(options, timeline, evidence);
         var resultPath = options.ResultPath is { } path ? Path.GetFullPath(path) : Path.Combine(dataDirectory, "result.json");
         await Report.WriteJsonAsync(result, resultPath);
+        var charts = TimelineChart.Write(timeline, evidence, resultPath, result.Passed);
 
         Console.WriteLine();
         Console.WriteLine($"Fault suite: {options.Rate:0.#} requests/s, load {result.LoadSeconds:0.0} s (--duration {options.Duration.TotalSeconds:0}), " +
@@ -135,6 +137,7 @@ public sealed class Suite(SuiteOptions options)
         Console.Write(Report.DefinitionsText(result));
         Console.WriteLine();
         Console.WriteLine($"Figures as JSON: {resultPath}");
+        Console.WriteLine($"Timeline chart: {string.Join(", ", charts)}");
         Console.WriteLine(result.Passed
             ? $"PASSED: {result.Overall.Accepted} accepted requests, none lost, none duplicated, no stall, every fault seen to take effect."
             : $"FAILED: {string.Join("; ", result.Verdict)}.");

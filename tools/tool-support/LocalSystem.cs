@@ -48,6 +48,9 @@ public sealed class LocalSystem(string root, ServerSettings servers, SuiteLog lo
             throw new SetupException($"Port {port} is taken; choose another with {option}.");
     }
 
+    /// <summary>A setting every service started afterwards gets too (e.g. where to export telemetry).</summary>
+    public void AddSetting(string key, string value) => Environment = new Dictionary<string, string>(Environment) { [key] = value };
+
     /// <summary>Creates the sandbox <c>&lt;prefix&gt;_&lt;timestamp&gt;</c>, applies the schema and loads deploy/demo-data.json.</summary>
     public async Task CreateSandboxAsync(string prefix, DateTimeOffset startedAt, ServicePorts ports, CancellationToken ct)
     {
@@ -55,7 +58,7 @@ public sealed class LocalSystem(string root, ServerSettings servers, SuiteLog lo
         await sandbox.CreateAsync(ct);
         Sandbox = sandbox;
         log.Info($"database {sandbox.Database}, RabbitMQ vhost {sandbox.VirtualHost}");
-        Environment = new Dictionary<string, string>
+        Environment = new Dictionary<string, string>(Environment)
         {
             ["ConnectionStrings__Postgres"] = sandbox.PostgresConnectionString,
             ["ConnectionStrings__RabbitMq"] = sandbox.AmqpConnectionString,

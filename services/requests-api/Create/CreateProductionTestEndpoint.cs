@@ -32,6 +32,22 @@ public static class CreateProductionTestEndpoint
         EventStoreMetrics metrics,
         CancellationToken ct)
     {
+        var result = await DecideAsync(clientId, http, user, referenceData, writer, deployment, json, clock, metrics, ct);
+        metrics.CreateAnswered(result switch
+        {
+            StoredResponse { Replayed: false } => "created",
+            StoredResponse => "replayed",
+            IStatusCodeHttpResult { StatusCode: 409 } => "conflict",
+            IStatusCodeHttpResult { StatusCode: >= 500 } => "unavailable",
+            _ => "refused",
+        });
+        return result;
+    }
+
+    private static async Task<IResult> DecideAsync(string clientId, HttpRequest http, ClaimsPrincipal user, ReferenceDataCache referenceData,
+        CreateWriter writer, IOptions<DeploymentOptions> deployment, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        TimeProvider clock, EventStoreMetrics metrics, CancellationToken ct)
+    {
         var workspaceId = user.WorkspaceId();
         var (key, keyError) = IdempotencyKey.Read(http.Headers);
         if (keyError is not null) return Problem.Invalid(keyError, [keyError]);
@@ -60,7 +76,7 @@ public static class CreateProductionTestEndpoint
             new ChallengePayload(command.Title, command.Description, providerIds, command.MaxStamps,
                 command.TargetPlatform, command.AllowDuplicateParticipation, app.Name),
             now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond)));
-        System.Diagnostics.Activity.Current?.SetTag("production_tests.request_id", requestId);
+        System.Diagnostics.Activity.Current?.SetTag(ServiceDefaults.Telemetry.RequestIdTag, requestId);
         var location = $"/connect/v1/apps/{Uri.EscapeDataString(app.Id)}/production-tests/{requestId}";
         var response = JsonSerializer.Serialize(ChallengeRequestResponse.From(ChallengeRequestView.From(requested)), json.Value.SerializerOptions);
         var pendingKey = key is null ? null : new PendingKey(IdempotencyRecord.IdFor(workspaceId, key), key, IdempotencyKey.Fingerprint(app.Id, document.RootElement));

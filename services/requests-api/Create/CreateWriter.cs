@@ -21,6 +21,9 @@ public sealed class CreateWriter(IDocumentStore store, WriterConnections connect
     public async Task<CreateOutcome> CommitAsync(PendingCreate create, CancellationToken ct) =>
         await SubmitAsync(create, ct) ?? new CreateOutcome.ShuttingDown();
 
+    protected override string SpanName => "create";
+    protected override string RequestIdOf(PendingCreate item) => item.Event.RequestId;
+
     protected override async Task CommitTogetherAsync(IReadOnlyList<Pending> batch)
     {
         var now = clock.GetUtcNow();

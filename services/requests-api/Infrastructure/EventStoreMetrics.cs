@@ -12,7 +12,20 @@ public sealed class EventStoreMetrics
     private readonly Histogram<double> _outcomeLatency = Telemetry.Meter.CreateHistogram(
         "production_tests.outcome.latency", "s", "From a request's acceptance to its recorded outcome", tags: null, advice: Telemetry.SecondsAdvice);
 
+    private readonly Counter<long> _answered = Telemetry.Meter.CreateCounter<long>(
+        "production_tests.creates", description: "POSTs of a create answered, by outcome: created, replayed, conflict (409), refused (other 4xx), unavailable (5xx)");
+
+    public void CreateAnswered(string outcome) => _answered.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
     public void Created(string clientId) => _created.Add(1, new KeyValuePair<string, object?>("client_id", clientId));
     public void Relayed(TimeSpan lag) => _relayLag.Record(Math.Max(0, lag.TotalSeconds));
-    public void OutcomeRecorded(string outcome, TimeSpan latency) => _outcomeLatency.Record(Math.Max(0, latency.TotalSeconds), new KeyValuePair<string, object?>("outcome", outcome));
+    private readonly Counter<long> _outcomes = Telemetry.Meter.CreateCounter<long>(
+        "production_tests.requests.outcomes", description: "Outcomes recorded, by outcome (scheduled, failed) and, for a failure, tpas-backend's reason code");
+
+    public void OutcomeRecorded(string outcome, string? reasonCode, TimeSpan latency)
+    {
+        var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome);
+        _outcomeLatency.Record(Math.Max(0, latency.TotalSeconds), outcomeTag);
+        _outcomes.Add(1, outcomeTag, new KeyValuePair<string, object?>("reason_code", reasonCode));
+    }
 }

@@ -59,6 +59,12 @@ public static class Problem
     public static IResult Of(int status, string code, string detail, object? context = null, IDictionary<string, string>? headers = null)
     {
         var problem = new ProblemDetails { Status = status, Title = code, Detail = detail, Type = ErrorCodes.TypeFor(code) };
+        // The refusal shows in the request's trace, not only in its answer.
+        if (System.Diagnostics.Activity.Current is { } span)
+        {
+            span.SetTag("production_tests.problem.code", code);
+            span.SetTag("production_tests.problem.detail", detail);
+        }
         if (context is not null) problem.Extensions["context"] = context;
         var result = TypedResults.Problem(problem);
         return headers is null ? result : new WithHeaders(result, headers);
@@ -69,8 +75,10 @@ public static class Problem
     public static IResult Invalid(ValidationError error, IReadOnlyList<ValidationError> all) =>
         Of(400, error.Code, error.Message, new { field = error.Field, errors = all });
 
-    private sealed class WithHeaders(IResult inner, IDictionary<string, string> headers) : IResult
+    private sealed class WithHeaders(IResult inner, IDictionary<string, string> headers) : IResult, IStatusCodeHttpResult
     {
+        public int? StatusCode => (inner as IStatusCodeHttpResult)?.StatusCode;
+
         public Task ExecuteAsync(HttpContext httpContext)
         {
             foreach (var (name, value) in headers) httpContext.Response.Headers[name] = value;

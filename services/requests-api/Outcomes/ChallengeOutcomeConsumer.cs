@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MassTransit;
+using ProductionTests.ServiceDefaults;
 using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.Infrastructure;
 
@@ -22,10 +24,11 @@ public sealed class ChallengeOutcomeConsumer(OutcomeWriter writer, EventStoreMet
     private async Task RecordAsync(string requestId, string clientId, object outcome, CancellationToken ct)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId });
+        Tag(Activity.Current, requestId, outcome);
         switch (await writer.RecordAsync(new OutcomeWriter.Outcome(requestId, clientId, outcome), ct))
         {
             case OutcomeWriter.Result.Recorded(var requestedAt):
-                metrics.OutcomeRecorded(outcome is ChallengeScheduled ? "scheduled" : "failed", clock.GetUtcNow() - requestedAt);
+                metrics.OutcomeRecorded(outcome is ChallengeScheduled ? "scheduled" : "failed", (outcome as ChallengeFailed)?.ReasonCode, clock.GetUtcNow() - requestedAt);
                 logger.LogDebug("Recorded {Outcome} for {RequestId}", outcome.GetType().Name, requestId);
                 break;
             case OutcomeWriter.Result.AlreadyRecorded(var status):
@@ -33,6 +36,19 @@ public sealed class ChallengeOutcomeConsumer(OutcomeWriter writer, EventStoreMet
                 break;
             case OutcomeWriter.Result.UnknownRequest(var why):
                 throw new UnknownRequestException(requestId, why);
+        }
+    }
+
+    /// <summary>The consume span (MassTransit's) says which request and, for a failure, why tpas-backend refused it.</summary>
+    private static void Tag(Activity? span, string requestId, object outcome)
+    {
+        if (span is null) return;
+        span.SetTag(Telemetry.RequestIdTag, requestId);
+        span.SetTag("production_tests.outcome", outcome is ChallengeScheduled ? "scheduled" : "failed");
+        if (outcome is ChallengeFailed failed)
+        {
+            span.SetTag("production_tests.failure.code", failed.ReasonCode);
+            span.SetTag("production_tests.failure.reason", failed.Reason);
         }
     }
 }
@@ -43,9 +59,11 @@ public sealed class UnknownRequestException(string requestId, string? why = null
 
 public sealed class ChallengeOutcomeConsumerDefinition : ConsumerDefinition<ChallengeOutcomeConsumer>
 {
+    public const string Queue = "requests-api-challenge-outcomes";
+
     public ChallengeOutcomeConsumerDefinition()
     {
-        EndpointName = "requests-api-challenge-outcomes";
+        EndpointName = Queue;
         // Many outcomes in flight at once, so that OutcomeWriter can commit them together.
         ConcurrentMessageLimit = 64;
     }

@@ -31,6 +31,9 @@ public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connec
     public async Task<Result> RecordAsync(Outcome outcome, CancellationToken ct) =>
         await SubmitAsync(outcome, ct) ?? throw new OperationCanceledException("The service is stopping.");
 
+    protected override string SpanName => "outcome append";
+    protected override string RequestIdOf(Outcome item) => item.RequestId;
+
     protected override async Task CommitTogetherAsync(IReadOnlyList<Pending> batch)
     {
         await using var connection = connections.Create();
@@ -41,6 +44,7 @@ public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connec
         var views = (await session.LoadManyAsync<ChallengeRequestView>(batch.Select(p => p.Item.RequestId).Distinct())).ToDictionary(v => v.Id);
         var results = new Dictionary<Pending, Result>();
         var appended = new HashSet<string>();
+        var notifications = new List<string>();
         foreach (var pending in batch)
         {
             var outcome = pending.Item;
@@ -55,6 +59,7 @@ public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connec
             {
                 session.Events.Append(outcome.RequestId, 2, outcome.Event);
                 results[pending] = new Result.Recorded(view.CreatedAt);
+                notifications.Add(OutcomeNotifications.Payload(outcome.RequestId, pending.Span));
             }
         }
 
@@ -62,7 +67,7 @@ public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connec
         {
             // In the same round trip as the appends (count(): Marten reads a number back); PostgreSQL delivers
             // the notifications only if the transaction commits.
-            session.QueueSqlCommand("SELECT count(pg_notify(?, id)) FROM unnest(?) AS t(id)", OutcomeNotifications.Channel, appended.ToArray());
+            session.QueueSqlCommand("SELECT count(pg_notify(?, id)) FROM unnest(?) AS t(id)", OutcomeNotifications.Channel, notifications.ToArray());
             try
             {
                 await session.SaveChangesAsync();

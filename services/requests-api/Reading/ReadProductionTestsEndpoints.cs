@@ -23,6 +23,7 @@ public static class ReadProductionTestsEndpoints
     {
         var wait = WaitPreference.Parse(http.Request.Headers["Prefer"]);
         http.Response.Headers.Vary = "Prefer";
+        System.Diagnostics.Activity.Current?.SetTag(ServiceDefaults.Telemetry.RequestIdTag, id);
         // Registered before the first read, so an outcome committed after it cannot be missed.
         using var waiter = wait is null ? null : waiters.Register(id);
 

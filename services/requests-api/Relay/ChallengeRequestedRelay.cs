@@ -28,12 +28,16 @@ public sealed class ChallengeRequestedRelay : SubscriptionBase
     private readonly IBus _bus;
     private readonly EventStoreMetrics _metrics;
     private readonly ILogger<ChallengeRequestedRelay> _logger;
+    private readonly bool _dropTraceContext;
 
-    public ChallengeRequestedRelay(IBus bus, EventStoreMetrics metrics, ILogger<ChallengeRequestedRelay> logger)
+    public ChallengeRequestedRelay(IBus bus, EventStoreMetrics metrics, IConfiguration configuration, ILogger<ChallengeRequestedRelay> logger)
     {
         _bus = bus;
         _metrics = metrics;
         _logger = logger;
+        // A test seam only (Relay:DropTraceContext=true): publish outside the request's trace, to show that the
+        // trace check of tests/dashboard catches a hop that loses the context.
+        _dropTraceContext = configuration.GetValue("Relay:DropTraceContext", false);
         Name = RelayName;
         foreach (var type in RequestEvents.Relayed) IncludeType(type.Type);
     }
@@ -70,9 +74,18 @@ public sealed class ChallengeRequestedRelay : SubscriptionBase
     /// <summary>Publishes in the trace of the request that wrote the event, so one trace runs from POST to outcome.</summary>
     private async Task PublishAsync(IEvent e, CancellationToken ct)
     {
-        var parent = e.Headers?.TryGetValue(TraceHeader, out var traceparent) == true ? traceparent?.ToString() : null;
-        using var activity = Telemetry.Source.StartActivity($"relay {e.Data.GetType().Name}", ActivityKind.Producer, parent);
-        activity?.SetTag("production_tests.request_id", e.StreamKey);
+        var parent = e.Headers?.TryGetValue(TraceHeader, out var traceparent) == true && !_dropTraceContext ? traceparent?.ToString() : null;
+        // A root when the event has no trace: not a child of whatever the daemon's loop happens to run under.
+        if (parent is null) Activity.Current = null;
+        // Internal: the producer span, with the messaging attributes, is MassTransit's send inside it.
+        using var activity = Telemetry.Source.StartActivity($"relay {e.Data.GetType().Name}", ActivityKind.Internal, parent);
+        if (activity is not null)
+        {
+            activity.SetTag(Telemetry.RequestIdTag, e.StreamKey);
+            activity.SetTag("production_tests.event.id", e.Id.ToString());
+            activity.SetTag("production_tests.event.sequence", e.Sequence);
+            activity.SetTag("production_tests.relay.lag_ms", Math.Round((DateTimeOffset.UtcNow - e.Timestamp).TotalMilliseconds, 1));
+        }
         // WaitAsync: a publish left waiting for a confirm after a broker restart (rabbitmq-dotnet-client#1930) is
         // given up at the timeout even if it does not listen to its token.
         await _bus.Publish(e.Data, e.Data.GetType(), context => context.MessageId = e.Id, ct).WaitAsync(ct);

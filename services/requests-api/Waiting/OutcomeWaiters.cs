@@ -1,3 +1,4 @@
+using System.Diagnostics;
 
 namespace ProductionTests.RequestsApi.Waiting;
 
@@ -26,12 +27,14 @@ public sealed class OutcomeWaiters
         get { lock (_byRequest) return _byRequest.Values.Sum(l => l.Count); }
     }
 
-    public void Notify(string requestId)
+    /// <summary>Wakes the request's waiters; returns the trace context each waits in (default when untraced).</summary>
+    public IReadOnlyList<ActivityContext> Notify(string requestId)
     {
         lock (_byRequest)
         {
-            if (_byRequest.TryGetValue(requestId, out var list))
-                foreach (var waiter in list) waiter.Wake();
+            if (!_byRequest.TryGetValue(requestId, out var list)) return [];
+            foreach (var waiter in list) waiter.Wake();
+            return [.. list.Select(w => w.Context)];
         }
     }
 
@@ -58,6 +61,8 @@ public sealed class OutcomeWaiters
     {
         private readonly SemaphoreSlim _woken = new(0);
         public string RequestId { get; } = requestId;
+        /// <summary>The span of the caller that waits (its GET), if traced.</summary>
+        public ActivityContext Context { get; } = Activity.Current?.Context ?? default;
 
         internal void Wake()
         {

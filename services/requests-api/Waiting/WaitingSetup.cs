@@ -12,16 +12,3 @@ public static class WaitingSetup
         return services;
     }
 }
-
-/// <summary>
-/// The outcome writer NOTIFYs <see cref="Channel"/> with the request id in the transaction that appends the
-/// outcome, so every instance, not only the one that consumed the message, wakes its waiters at commit.
-/// </summary>
-public sealed class OutcomeNotifications(OutcomeWaiters waiters) : INotificationHandler
-{
-    public const string Channel = "production_tests_outcomes";
-
-    string INotificationHandler.Channel => Channel;
-    public void Notified(string payload) => waiters.Notify(payload);
-    public void MissedSome() => waiters.NotifyAll();
-}

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MassTransit;
+using ProductionTests.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using ProductionTests.Contracts;
 using ProductionTests.Scheduler.Tpas;
@@ -17,14 +19,34 @@ public sealed class ScheduleChallengeConsumer(TpasClient tpas, IBus bus, TimePro
     {
         var request = context.Message;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = request.RequestId });
-        switch (await tpas.CreateChallengeAsync(request, context.CancellationToken))
+        Activity.Current?.SetTag(Telemetry.RequestIdTag, request.RequestId);
+        // One span per attempt (a retry runs Consume again), with tpas-backend's HTTP call inside it.
+        using var attempt = Telemetry.Source.StartActivity("schedule challenge");
+        attempt?.SetTag(Telemetry.RequestIdTag, request.RequestId);
+        attempt?.SetTag("production_tests.attempt", context.GetRetryAttempt() + 1);
+        TpasClient.Answer answer;
+        try
+        {
+            answer = await tpas.CreateChallengeAsync(request, context.CancellationToken);
+        }
+        catch (Exception e) when (attempt is not null)
+        {
+            attempt.SetStatus(ActivityStatusCode.Error, e.Message);
+            attempt.SetTag("error.type", e.GetType().Name);
+            throw;
+        }
+        switch (answer)
         {
             case TpasClient.Created(var challenge):
                 logger.LogDebug("Scheduled {RequestId} as challenge {ChallengeId}", request.RequestId, challenge.Id);
+                attempt?.SetTag("production_tests.challenge_id", challenge.Id);
                 await PublishAsync(context, new ChallengeScheduled(request.RequestId, request.ClientId, request.WorkspaceId, challenge.Id, challenge, clock.GetUtcNow()));
                 break;
             case TpasClient.Refused(var code, var reason, var retryable):
                 logger.LogInformation("tpas-backend refused {RequestId}: {Code} {Reason}", request.RequestId, code, reason);
+                attempt?.SetStatus(ActivityStatusCode.Error, $"{code}: {reason}");
+                attempt?.SetTag("production_tests.failure.code", code);
+                attempt?.SetTag("production_tests.failure.reason", reason);
                 await PublishAsync(context, new ChallengeFailed(request.RequestId, request.ClientId, request.WorkspaceId, code, reason, clock.GetUtcNow(), retryable));
                 break;
         }
@@ -79,12 +101,13 @@ public sealed class SchedulingOptions
 
 public sealed class ScheduleChallengeConsumerDefinition : ConsumerDefinition<ScheduleChallengeConsumer>
 {
+    public const string Queue = "scheduler-challenge-requested";
     private readonly SchedulingOptions _options;
 
     public ScheduleChallengeConsumerDefinition(IOptions<SchedulingOptions> options)
     {
         _options = options.Value;
-        EndpointName = "scheduler-challenge-requested";
+        EndpointName = Queue;
         // Booking is a call to tpas-backend: many in flight at once keep the scheduler off the critical path.
         ConcurrentMessageLimit = 64;
     }
