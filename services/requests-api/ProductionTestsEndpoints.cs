@@ -11,16 +11,7 @@ public static class ProductionTestsEndpoints
 {
     public static IEndpointRouteBuilder MapProductionTests(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/connect/v1/apps/{client_id}/production-tests")
-            .WithTags("Production tests")
-            .RequireAuthorization()
-            .ProducesProblem(400)
-            .ProducesProblem(401)
-            .ProducesProblem(403)
-            .ProducesProblem(404)
-            .ProducesProblem(429)
-            .ProducesProblem(500)
-            .ProducesProblem(503);
+        var group = routes.AppGroup("/production-tests", "Production tests");
 
         group.MapPost("", CreateProductionTestEndpoint.Handle)
             .WithName("CreateProductionTest")
@@ -147,16 +138,7 @@ public static class ProductionTestsEndpoints
                 "completion time, read from the challenge backend as it stands now. 503 with Retry-After while the backend cannot answer.")
             .Produces<ChallengeReport>(200);
 
-        var webhooks = routes.MapGroup("/connect/v1/apps/{client_id}")
-            .WithTags("Webhooks")
-            .RequireAuthorization()
-            .ProducesProblem(400)
-            .ProducesProblem(401)
-            .ProducesProblem(403)
-            .ProducesProblem(404)
-            .ProducesProblem(429)
-            .ProducesProblem(500)
-            .ProducesProblem(503);
+        var webhooks = routes.AppGroup("", "Webhooks");
 
         webhooks.MapGet("/webhook-config", WebhookConfigEndpoints.Get)
             .WithName("GetWebhookConfig")
@@ -278,4 +260,17 @@ public static class ProductionTestsEndpoints
                 };
         }
     }
+
+    /// <summary>Routes under an app, for a workspace key, with the problems any of them may answer.</summary>
+    private static RouteGroupBuilder AppGroup(this IEndpointRouteBuilder routes, string path, string tag) =>
+        routes.MapGroup("/connect/v1/apps/{client_id}" + path)
+            .WithTags(tag)
+            .RequireAuthorization()
+            .ProducesProblem(400)
+            .ProducesProblem(401)
+            .ProducesProblem(403)
+            .ProducesProblem(404)
+            .ProducesProblem(429)
+            .ProducesProblem(500)
+            .ProducesProblem(503);
 }
