@@ -30,7 +30,7 @@ public sealed class CpuAccounting(Func<IReadOnlyList<ChildService>> services)
 {
     public const string Postgres = "postgres", RabbitMq = "rabbitmq", Benchmark = "benchmark", Other = "other";
     private static readonly string[] RabbitMqMarks = ["beam.smp", "rabbitmq", "erl_child_setup", "epmd"];
-    private static readonly Lazy<double> TicksPerSecond = new(ClockTicks);
+    internal static readonly Lazy<double> TicksPerSecond = new(ClockTicks);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     private sealed record Snapshot(double Seconds, long MachineBusy, Dictionary<string, long> Groups);

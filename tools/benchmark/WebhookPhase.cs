@@ -171,7 +171,7 @@ public sealed class WebhookPhase(BenchmarkOptions options, LocalSystem system, C
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / CpuAccounting.TicksPerSecond.Value;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
