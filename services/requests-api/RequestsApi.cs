@@ -3,6 +3,7 @@ using ProductionTests.RequestsApi.Create;
 using ProductionTests.RequestsApi.Events;
 using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.RequestsApi.Outcomes;
+using ProductionTests.RequestsApi.Reading;
 using ProductionTests.RequestsApi.ReferenceData;
 using ProductionTests.RequestsApi.Relay;
 using ProductionTests.RequestsApi.Report;
@@ -39,6 +40,7 @@ public static class RequestsApi
         eventStore.AddWebhooks(builder.Configuration);  // Webhooks: signed deliveries of the events (its intake runs in the daemon)
         eventStore.AddRelay(builder.Configuration);  // Relay: committed events to the bus
         services.AddReferenceData();           // ReferenceData: workspaces, keys, apps, providers
+        services.AddReading();                 // Reading: GET one, the list (version reads, answers kept by version)
         services.AddWaiting();                 // Waiting: Prefer: wait
         services.AddCreate();                  // Create: POST, idempotency
         services.AddOutcomes();                // Outcomes: the scheduler's answers

@@ -9,7 +9,8 @@ namespace ProductionTests.IntegrationTests;
 
 /// <summary>
 /// Two requests-api instances on one store, as behind the cluster's load balancer: an Idempotency-Key sent to
-/// both at once still creates one request (the key's record and the stream are one transaction on the primary).
+/// both at once still creates one request (the key's record and the stream are one transaction on the primary),
+/// and a list answer one instance keeps is never given again once another changed the list.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class TwoInstancesTests(ApiFixture api)
@@ -28,6 +29,27 @@ public sealed class TwoInstancesTests(ApiFixture api)
         Assert.Single(answers.Distinct());
         var list = await instances[0].GetFromJsonAsync<JsonElement>(HttpAssertions.ProductionTests(AcmeBank));
         Assert.Equal(1, list.EnumerateArray().Count(item => item.GetProperty("request").GetProperty("payload").GetProperty("title").GetString() == title));
+    }
+
+    [Fact]
+    public async Task A_list_answer_kept_by_one_instance_is_not_given_again_after_another_instance_changed_the_list()
+    {
+        var second = api.Platform.NewApi("sandbox").ClientWithKey(AcmeKey);
+        var first = api.Sandbox.ClientWithKey(AcmeKey);
+        var page = $"{HttpAssertions.ProductionTests(AcmeBank)}?limit=3";
+        await first.CreateProductionTest(AcmeBank, new { title = "kept list, before" });
+        var before = await first.GetAsync(page);
+        var again = await first.GetAsync(page);
+        Assert.Equal(before.Headers.ETag, again.Headers.ETag);
+        Assert.Equal(await before.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+
+        var created = await second.CreateProductionTest(AcmeBank, new { title = "kept list, created on the other instance" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        var after = await first.GetAsync(page);
+        Assert.NotEqual(before.Headers.ETag, after.Headers.ETag);
+        var newest = (await after.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("request").GetProperty("id").GetString();
+        Assert.Equal(id, newest);
     }
 
     private static async Task<string> CreateUntilAcceptedAsync(HttpClient client, string key, string title)

@@ -42,6 +42,13 @@ public class ListBodyTests
     }
 
     [Fact]
+    public void The_body_kept_in_memory_is_the_same_bytes()
+    {
+        Assert.Equal(Serialized(Views()), System.Text.Encoding.UTF8.GetString(ListBody.ToBytes(Views(), Api)));
+        Assert.Equal("[]", System.Text.Encoding.UTF8.GetString(ListBody.ToBytes([], Api)));
+    }
+
+    [Fact]
     public async Task A_list_larger_than_one_flush_is_whole()
     {
         var many = Enumerable.Range(0, 500).SelectMany(_ => Views()).ToList();

@@ -16,10 +16,25 @@ public sealed class ListBody(IReadOnlyList<ChallengeRequestView> views, JsonSeri
     // The whole list can be tens of megabytes: it goes out in pieces of about this size, a page in one.
     private const int FlushBytes = 64 * 1024;
 
+    public const string ContentType = "application/json; charset=utf-8";
+
+    /// <summary>The body in one array: for answers small enough to keep (<see cref="ListAnswerCache"/>).</summary>
+    public static byte[] ToBytes(IReadOnlyList<ChallengeRequestView> views, JsonSerializerOptions options)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024 * (views.Count + 1));
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true }))
+        {
+            json.WriteStartArray();
+            foreach (var view in views) WriteItem(json, view);
+            json.WriteEndArray();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     public async Task ExecuteAsync(HttpContext http)
     {
         http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "application/json; charset=utf-8";
+        http.Response.ContentType = ContentType;
         var body = http.Response.BodyWriter;
         await using var json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = options.Encoder, SkipValidation = true });
         json.WriteStartArray();

@@ -20,51 +20,33 @@ public static class ListReader
 
     public sealed record Page(IReadOnlyList<ChallengeRequestView> Views, ListCursor? Next);
 
-    /// <summary>The app's list version: 0 until something of the app's was written since this table exists.</summary>
-    public static async Task<long> VersionAsync(ListConnections connections, string clientId, CancellationToken ct)
-    {
-        await using var connection = connections.Create();
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(AppListVersions.ReadSql, connection);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = clientId });
-        return await command.ExecuteScalarAsync(ct) is long version ? version : 0;
-    }
-
     /// <summary>
-    /// The items the query selects, newest first; with <paramref name="withVersion"/> the app's version too, read
-    /// before them in the same round trip: the items are never older than the version says (a change committed
-    /// between the two statements makes them newer, which costs the caller one more 200, never a wrong 304).
+    /// The items the query selects, newest first, and the app's list version, read before them in the same round trip:
+    /// the items are never older than the version says (a change committed between the two statements makes them
+    /// newer, which costs the caller one more 200, never a wrong 304, and such an answer is never given again from
+    /// <see cref="ListAnswerCache"/>: the version it is kept under is already gone).
     /// </summary>
-    public static async Task<(long? Version, Page Page)> ReadAsync(IDocumentStore store, ListConnections connections, string clientId, ListQuery query,
-        bool withVersion, CancellationToken ct)
+    public static async Task<(long Version, Page Page)> ReadAsync(IDocumentStore store, ListConnections connections, string clientId, ListQuery query,
+        CancellationToken ct)
     {
         // A page on the list's own connections (generic plans: each page statement has one right plan); the whole list on
         // the store's, planned for its app: it reads every item of the app, which planning costs nothing beside.
         await using var connection = query.Paged ? connections.Create() : store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
         await using var batch = new NpgsqlBatch(connection);
-        if (withVersion)
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(AppListVersions.ReadSql) { Parameters = { new NpgsqlParameter<string> { TypedValue = clientId } } });
-
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(AppListVersions.ReadSql) { Parameters = { new NpgsqlParameter<string> { TypedValue = clientId } } });
         var statuses = query.EffectiveStatuses;
         var rows = statuses is { Count: 0 } ? null : RowsCommand(clientId, query, statuses);
         if (rows is not null) batch.BatchCommands.Add(rows);
 
-        long? version = null;
         var views = new List<(ChallengeRequestView View, DateTime CreatedAt)>();
-        if (batch.BatchCommands.Count > 0)
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var version = await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
+        if (rows is not null)
         {
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            if (withVersion)
-            {
-                version = await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0;
-                await reader.NextResultAsync(ct);
-            }
-            if (rows is not null)
-            {
-                while (await reader.ReadAsync(ct))
-                    views.Add((ReadView(reader), reader.GetDateTime(1)));
-            }
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+                views.Add((ReadView(reader), reader.GetDateTime(1)));
         }
 
         if (!query.Paged || views.Count <= query.PageSize) return (version, new Page(views.Select(v => v.View).ToList(), null));

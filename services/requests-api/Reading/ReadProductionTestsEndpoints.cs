@@ -64,26 +64,43 @@ public static class ReadProductionTestsEndpoints
     // Newest first; requests created in the same millisecond are ordered by their time-ordered id. Pages, filters and
     // conditional GET are opt-in (ListQuery); without parameters the body is the whole list, as it always was.
     public static async Task<IResult> List([FromRoute(Name = "client_id")] string clientId, HttpContext http, ClaimsPrincipal user,
-        IDocumentStore store, ListConnections connections, ReferenceDataCache referenceData, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-        CancellationToken ct)
+        IDocumentStore store, ListConnections connections, ListVersionReader versions, ListAnswerCache answers, ReferenceDataCache referenceData,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken ct)
     {
         var (query, error) = ListQuery.Parse(http.Request.Query);
         if (error is not null) return Infrastructure.Problem.Invalid(error, [error]);
         var app = await AppAccess.FindAsync(referenceData, user.WorkspaceId(), clientId, ct);
         if (app is null) return AppAccess.NotFound(clientId);
 
-        // A revalidation reads the app's list version alone (one primary-key look-up) and, unchanged, ends there.
-        long? version = null;
-        if (ConditionalGet.HasIfNoneMatch(http))
+        // First the app's list version (one row, read for many callers at once): unchanged since the caller's ETag, the
+        // answer is a 304; unchanged since this question was last answered here, it is that answer again.
+        var version = await versions.ReadAsync(app.Id, ct);
+        if (ConditionalGet.NotModified(http, ListETag(version, query!))) return ConditionalGet.NotModifiedResult();
+        var canonical = query!.Canonical(query.After);
+        if (answers.Find(app.Id, canonical, version) is { } kept) return Answer(http, kept.Body, kept.NextQuery);
+
+        var (read, page) = await ListReader.ReadAsync(store, connections, app.Id, query, ct);
+        ConditionalGet.NotModified(http, ListETag(read, query));
+        var next = page.Next is { } cursor ? query.Canonical(cursor) : null;
+        if (page.Views.Count > ListQuery.MaxLimit)
         {
-            version = await ListReader.VersionAsync(connections, app.Id, ct);
-            if (ConditionalGet.NotModified(http, ListETag(version.Value, query!))) return ConditionalGet.NotModifiedResult();
+            SetNextLink(http, next);
+            return new ListBody(page.Views, json.Value.SerializerOptions);
         }
-        var (read, page) = await ListReader.ReadAsync(store, connections, app.Id, query!, withVersion: version is null, ct);
-        ConditionalGet.NotModified(http, ListETag(version ?? read!.Value, query!));
-        if (page.Next is { } next)
-            http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}?{query!.Canonical(next)}>; rel=\"next\"";
-        return new ListBody(page.Views, json.Value.SerializerOptions);
+        var body = ListBody.ToBytes(page.Views, json.Value.SerializerOptions);
+        answers.Keep(app.Id, canonical, new KeptListAnswer(read, body, next));
+        return Answer(http, body, next);
+    }
+
+    private static IResult Answer(HttpContext http, byte[] body, string? nextQuery)
+    {
+        SetNextLink(http, nextQuery);
+        return TypedResults.Bytes(body, ListBody.ContentType);
+    }
+
+    private static void SetNextLink(HttpContext http, string? nextQuery)
+    {
+        if (nextQuery is not null) http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}?{nextQuery}>; rel=\"next\"";
     }
 
     // The app's list version changes in the transaction of every change to one of its views (AppListVersions), and
