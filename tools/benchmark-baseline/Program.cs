@@ -2,7 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using ProductionTests.RequestsApi.Infrastructure;
 
-// One INSERT per request and nothing else: no key, no validation, no event store. A tool, never deployed.
+// One INSERT per request and nothing else: no key, no validation, no event store (and the list phase's floor, below). A tool, never deployed.
 var builder = WebApplication.CreateBuilder(args);
 builder.UseContractKestrel();
 var connectionString = builder.Configuration.GetConnectionString("Postgres")
@@ -33,5 +33,15 @@ app.MapPost("/", async (HttpRequest request, CancellationToken ct) =>
         return Results.BadRequest(new { error = "the body is not JSON" });
     }
     return Results.Json(new { id }, statusCode: StatusCodes.Status201Created);
+});
+// The list phase's floor (tools/benchmark ListPhase): a list answer with nothing behind it, a 304 or N bytes from memory.
+var bodies = new System.Collections.Concurrent.ConcurrentDictionary<int, byte[]>();
+app.MapGet("/list-floor", (HttpContext http, int? bytes) =>
+{
+    http.Response.Headers.ETag = "\"floor\"";
+    http.Response.Headers.CacheControl = "private, no-cache";
+    if (http.Request.Headers.IfNoneMatch.Count > 0) return Results.StatusCode(StatusCodes.Status304NotModified);
+    var body = bodies.GetOrAdd(Math.Clamp(bytes ?? 0, 0, 1 << 20), n => System.Text.Encoding.ASCII.GetBytes("[" + new string(' ', Math.Max(0, n - 2)) + "]"));
+    return Results.Bytes(body, "application/json; charset=utf-8");
 });
 await app.RunAsync();

@@ -56,7 +56,14 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         // Phase 6's template, in an app no other phase creates for, so that its list holds what phase 6 fills.
         var listTemplate = options.SkipList ? null
             : await DemoApi.WarmUpAsync(apiClient, $"Benchmark {runId} list", $"bench-{runId}-list", log, ct, ListPhase.ClientId);
-        var listPhase = new ListPhase(options, system.Api.BaseAddress, new CpuAccounting(() => system.Services), log);
+        // Phase 6 with its floor, tools/benchmark-baseline, running only for the phase.
+        async Task<ListPhaseResult> ListAsync(FillFigures fill)
+        {
+            var floorApp = await system.StartToolAppAsync("benchmark-baseline", "ProductionTests.BenchmarkBaseline", options.BaselinePort, "health/live", control, ct);
+            var loads = await new ListPhase(options, system.Api.BaseAddress, floorApp.BaseAddress, new CpuAccounting(() => system.Services), log).RunAsync(ct);
+            floorApp.Kill("stopped by the benchmark after phase 6");
+            return new ListPhaseResult(ListPhase.ClientId, options.ListRequests, fill, loads);
+        }
 
         if (options.WebhooksOnly)
         {
@@ -91,7 +98,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
             await new BulkFill(system.Sandbox.PostgresConnectionString, log).SkipRelayPastAsync(ct);
             system.Api.Start();
             await system.Api.WaitReadyAsync(control, TimeSpan.FromMinutes(5), ct);
-            var onlyList = new ListPhaseResult(ListPhase.ClientId, options.ListRequests, listFill, await listPhase.RunAsync(ct));
+            var onlyList = await ListAsync(listFill);
             var listRows = ResultTable.ListRows(options, onlyList);
             Console.WriteLine();
             Console.WriteLine($"Benchmark (phase 6 alone, {Environment.ProcessorCount} cores, {clock.Elapsed.TotalMinutes:0.0} min, {startedAt:yyyy-MM-dd HH:mm} UTC)");
@@ -179,7 +186,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options)
         memory.SampleNow();
         // The memory targets are the pipeline's: taken before phase 6, whose whole-list answers are built in memory.
         var peaks = memory.Peaks();
-        ListPhaseResult? list = listFilled is null ? null : new ListPhaseResult(ListPhase.ClientId, options.ListRequests, listFilled, await listPhase.RunAsync(ct));
+        ListPhaseResult? list = listFilled is null ? null : await ListAsync(listFilled);
         notes.Add($"load average at the end: {LoadAverage()}");
         var rows = ResultTable.Rows(options, baseline, post, createAlone, latency, sustained, rebuild, growth, peaks);
         if (list is not null) rows = [.. rows, .. ResultTable.ListRows(options, list)];

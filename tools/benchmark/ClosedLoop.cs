@@ -5,15 +5,18 @@ namespace ProductionTests.Benchmark;
 /// <summary>
 /// Closed loop: <c>connections</c> workers, each sending its next request as soon as the previous one is
 /// answered, for warm-up + measured time. Throughput and latency count the requests completed inside
-/// the measured window; a request is an error unless answered 2xx.
+/// the measured window; a request is an error unless answered 2xx (or as the caller's judge says).
 /// </summary>
 public static class ClosedLoop
 {
     private readonly record struct Sample(double EndSeconds, double LatencyMs, string? Error);
 
+    /// <param name="judge">The error an answer counts as, or null when it is a success; without one, an answer is a success when 2xx.
+    /// It may read the body (the answer is read whole before it is judged).</param>
     public static async Task<LoadFigures> RunAsync(HttpClient http, int connections, Func<HttpRequestMessage> next,
-        TimeSpan warmUp, TimeSpan measured, CancellationToken ct)
+        TimeSpan warmUp, TimeSpan measured, CancellationToken ct, Func<HttpResponseMessage, Task<string?>>? judge = null)
     {
+        judge ??= response => Task.FromResult(response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}");
         var clock = Stopwatch.StartNew();
         var end = warmUp + measured;
         var workers = Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
@@ -27,7 +30,7 @@ public static class ClosedLoop
                 {
                     using var request = next();
                     using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
-                    if (!response.IsSuccessStatusCode) error = $"HTTP {(int)response.StatusCode}";
+                    error = await judge(response);
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
                 {

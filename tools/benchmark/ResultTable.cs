@@ -117,17 +117,21 @@ public static class ResultTable
     {
         var rows = new List<TableRow>();
         var phase = $"6 list: {list.Requests} requests";
+        var floor304 = list.Loads.FirstOrDefault(l => l.Floor && l.Name.Contains("304", StringComparison.Ordinal))?.Figures.RequestsPerSecond;
+        var floorPage = list.Loads.FirstOrDefault(l => l.Floor && !l.Name.Contains("304", StringComparison.Ordinal))?.Figures.RequestsPerSecond;
         foreach (var load in list.Loads)
         {
             var f = load.Figures;
-            (double? rate, double? p99) = load.Name switch
+            (double? rate, double? p99, double? against) = load switch
             {
-                var n when n.StartsWith("304", StringComparison.Ordinal) => (5000, 5),
-                var n when n.StartsWith("whole", StringComparison.Ordinal) => ((double?)null, (double?)null),
-                _ => (2000, 10),
+                { Floor: true } => ((double?)null, (double?)null, (double?)null),
+                _ when load.Name.StartsWith("304", StringComparison.Ordinal) => (5000, 5, floor304),
+                _ when load.Name.StartsWith("whole", StringComparison.Ordinal) => (null, null, null),
+                _ => (2000, 10, floorPage),
             };
-            rows.Add(new(phase, $"{load.Name}: requests/s, {load.Connections} conn.", f.RequestsPerSecond, "req/s", null,
-                rate is { } r ? $">= {r:0} req/s" : "- (reported as it is)", rate is { } r2 ? f.RequestsPerSecond >= r2 : null, load.Cpu));
+            var noTarget = load.Floor ? "- (the floor: nothing behind it)" : "- (reported as it is)";
+            rows.Add(new(phase, $"{load.Name}: requests/s, {load.Connections} conn.", f.RequestsPerSecond, "req/s", against is > 0 ? f.RequestsPerSecond / against : null,
+                rate is { } r ? $">= {r:0} req/s" : noTarget, rate is { } r2 ? f.RequestsPerSecond >= r2 : null, load.Cpu));
             rows.Add(new(phase, $"{load.Name}: latency p99", f.Latency.P99Ms, "ms", null, p99 is { } p ? $"p99 <= {p:0} ms" : "-", p99 is { } p2 ? f.Latency.P99Ms <= p2 : null,
                 $"p50 {Ms(f.Latency.P50Ms)} ms, max {Ms(f.Latency.MaxMs)} ms"));
             rows.Add(new(phase, $"{load.Name}: bytes per answer", load.BytesPerAnswer, "bytes", null, "-", null, f.Errors > 0 ? $"{f.Errors} errors ({ErrorNote(f)})" : null));
