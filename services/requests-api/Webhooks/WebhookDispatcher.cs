@@ -21,10 +21,12 @@ public sealed class WebhookAddressRefusedException(string message) : Exception(m
 /// Finished attempts are recorded in batches by one writer, and an attempt's slot is free once it is queued for
 /// it: under a busy database a slot held through its own write made each app's throughput the database's latency.
 /// The queue is bounded, so a database that cannot keep up holds the slots, and claims stop.
+/// An app whose receiver keeps failing is paused (<see cref="WebhookDestinationPauses"/>): its deliveries wait unclaimed.
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookDeliveries deliveries, WebhookDispatchSignal signal, IDocumentStore store, SecretBox secrets, WebhookUrlPolicy policy,
-    IWebhookHostResolver resolver, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
+    IWebhookHostResolver resolver, WebhookDestinationPauses pauses, IOptions<WebhookOptions> options, TimeProvider clock,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private readonly WebhookOptions _options = options.Value;
     private readonly IReadOnlyList<TimeSpan> _retryDelays = options.Value.RetryDelays;
@@ -59,14 +61,13 @@ public sealed class WebhookDispatcher(
 
     private async Task DispatchAsync(CancellationToken stoppingToken)
     {
-        var pause = TimeSpan.FromMilliseconds(_options.PollMilliseconds);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var claimed = 0;
+            var wait = TimeSpan.FromMilliseconds(_options.PollMilliseconds);
             try
             {
                 await deliveries.EnsureSchemaAsync(stoppingToken);
-                claimed = await DispatchDueAsync(stoppingToken);
+                wait = await DispatchDueAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -74,38 +75,47 @@ public sealed class WebhookDispatcher(
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
             // Claimed some: look again at once (more may be due); else wait for the intake, a free slot, or the poll.
-            if (claimed == 0)
+            if (wait > TimeSpan.Zero)
             {
-                try { await signal.WaitAsync(pause, stoppingToken); }
+                try { await signal.WaitAsync(wait, stoppingToken); }
                 catch (OperationCanceledException) { break; }
             }
         }
     }
 
-    private async Task<int> DispatchDueAsync(CancellationToken ct)
+    /// <summary>
+    /// Claims due deliveries for every app with free slots (a paused app has none, or one for its probe) and starts their attempts;
+    /// returns how long to wait before looking again.
+    /// </summary>
+    private async Task<TimeSpan> DispatchDueAsync(CancellationToken ct)
     {
+        var poll = TimeSpan.FromMilliseconds(_options.PollMilliseconds);
         var free = _options.ConcurrencyTotal - Volatile.Read(ref _total);
-        if (free <= 0) return 0;
+        if (free <= 0) return poll;
         var configs = await ConfigsAsync(ct);
         var clients = new List<string>();
         var slots = new List<int>();
-        foreach (var clientId in configs.Keys)
+        foreach (var (clientId, config) in configs)
         {
             var open = _options.ConcurrencyPerDestination - _inFlight.GetValueOrDefault(clientId);
+            // A disabled app's deliveries are closed without sending anything: nothing to pause.
+            if (open > 0 && config is { Enabled: true, Url: { } url }) open = pauses.Slots(clientId, url, open);
             if (open <= 0) continue;
             clients.Add(clientId);
             slots.Add(Math.Min(open, free));
         }
-        if (clients.Count == 0) return 0;
+        if (clients.Count == 0) return poll;
         var now = clock.GetUtcNow();
         var claimed = await deliveries.ClaimAsync([.. clients], [.. slots], now, now + _options.Timeout + TimeSpan.FromSeconds(30), ct);
         foreach (var delivery in claimed)
         {
             _inFlight.AddOrUpdate(delivery.ClientId, 1, (_, n) => n + 1);
             Interlocked.Increment(ref _total);
-            _ = Task.Run(() => AttemptAsync(delivery, configs.GetValueOrDefault(delivery.ClientId), ct), CancellationToken.None);
+            var config = configs.GetValueOrDefault(delivery.ClientId);
+            var probe = config is { Enabled: true, Url: { } url } && pauses.Claimed(delivery.ClientId, url);
+            _ = Task.Run(() => AttemptAsync(delivery, config, probe, ct), CancellationToken.None);
         }
-        return claimed.Count;
+        return claimed.Count > 0 ? TimeSpan.Zero : poll;
     }
 
     /// <summary>The apps' configurations, read at most once a second (a change reaches the dispatcher within a second).</summary>
@@ -119,8 +129,9 @@ public sealed class WebhookDispatcher(
         return _configs.Configs;
     }
 
-    private async Task AttemptAsync(ClaimedDelivery delivery, WebhookConfigView? config, CancellationToken stopping)
+    private async Task AttemptAsync(ClaimedDelivery delivery, WebhookConfigView? config, bool probe, CancellationToken stopping)
     {
+        string? outcome = null;
         try
         {
             var started = clock.GetUtcNow();
@@ -128,6 +139,7 @@ public sealed class WebhookDispatcher(
             var result = config is { Enabled: true, Url: not null }
                 ? await SendAsync(delivery, config, stopping)
                 : new AttemptResult("disabled", null, "The app's webhook is disabled: not sent.", false, false);
+            outcome = result.Outcome;
             var next = !result.Delivered && result.Retry && delivery.RetryStep < _retryDelays.Count
                 ? clock.GetUtcNow() + _retryDelays[delivery.RetryStep]
                 : (DateTimeOffset?)null;
@@ -147,6 +159,7 @@ public sealed class WebhookDispatcher(
         }
         finally
         {
+            if (config is { Enabled: true, Url: { } url }) pauses.Finished(delivery.ClientId, url, outcome, probe);
             _inFlight.AddOrUpdate(delivery.ClientId, 0, (_, n) => n - 1);
             Interlocked.Decrement(ref _total);
             signal.Set();

@@ -21,8 +21,7 @@ public sealed class WebhookOptions
     /// <summary>The pauses before attempts 2, 3, ... in seconds, comma-separated; after the last one fails the delivery is given up (status failed).</summary>
     public string RetryDelaysSeconds { get; set; } = "5,30,120,600,1800,3600,10800,21600";
 
-    public IReadOnlyList<TimeSpan> RetryDelays => RetryDelaysSeconds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Select(s => TimeSpan.FromSeconds(double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+    public IReadOnlyList<TimeSpan> RetryDelays => ParseSeconds(RetryDelaysSeconds);
 
     /// <summary>At most this many attempts in flight per app (destination), so a slow receiver holds back only its own deliveries.</summary>
     public int ConcurrencyPerDestination { get; set; } = 8;
@@ -32,6 +31,17 @@ public sealed class WebhookOptions
 
     /// <summary>How often the dispatcher looks for due deliveries when nothing woke it.</summary>
     public int PollMilliseconds { get; set; } = 200;
+
+    /// <summary>After this many failed attempts in a row, an app's deliveries are paused (not claimed) on this instance; 0 never pauses.</summary>
+    public int PauseAfterFailures { get; set; } = 5;
+
+    /// <summary>
+    /// The pauses of a failing app in seconds, comma-separated: the first after <see cref="PauseAfterFailures"/>, the next after
+    /// each failed probe (the one attempt sent when a pause ends), the last repeated; a probe that succeeds resumes the app.
+    /// </summary>
+    public string PauseSeconds { get; set; } = "5,30,120,600";
+
+    public IReadOnlyList<TimeSpan> Pauses => ParseSeconds(PauseSeconds);
 
     /// <summary>Only this much of a receiver's answer is read (and the first 256 characters kept in the attempt record).</summary>
     public int MaxResponseBytes { get; set; } = 4096;
@@ -46,4 +56,7 @@ public sealed class WebhookOptions
     public double PurgeIntervalMinutes { get; set; } = 10;
 
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+
+    private static List<TimeSpan> ParseSeconds(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(s => TimeSpan.FromSeconds(double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList();
 }
