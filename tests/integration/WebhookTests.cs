@@ -309,6 +309,50 @@ public sealed class WebhookTests(ApiFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pending_deliveries_past_the_maximum_age_are_given_up_attempted_or_not_and_can_be_redelivered()
+    {
+        var app = App(15);
+        var secret = await SubscribeAsync(app, _receiver.Hook("aged"), WebhookEventTypes.Requested);
+        await _receiver.ConfigureAsync("aged", new { secrets = new[] { secret }, status = 503 });
+        const int backlog = 40;
+        for (var i = 0; i < backlog; i++) await CreateAsync(app);
+        // Paused everywhere, so some deliveries wait without an attempt.
+        await Eventually.HoldsAsync(async () => Dispatchers.All(d => d.IsPaused(app)) && (await DeliveriesAsync(app, "pending")).Count == backlog,
+            Patience, "every dispatcher to pause the app with its backlog queued");
+
+        await using (var connection = new NpgsqlConnection(fixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"UPDATE {WebhookDeliveries.Table} SET created_at = now() - interval '13 hours' WHERE client_id = @app", connection);
+            command.Parameters.AddWithValue("app", app);
+            await command.ExecuteNonQueryAsync();
+        }
+        var purge = fixture.Sandbox.Services.GetRequiredService<WebhookDeliveryPurge>();
+        Assert.InRange(await purge.ExpirePendingAsync(CancellationToken.None), 1, int.MaxValue); // other tests' old rows may go too
+
+        var failed = await DeliveriesAsync(app, "failed");
+        var expired = failed.Count;
+        Assert.InRange(expired, backlog - Dispatchers.Count(), backlog); // a probe in flight is left to end
+        Assert.All(failed, d =>
+        {
+            Assert.StartsWith("expired: not delivered within 12 h", d.GetProperty("lastError").GetString());
+            Assert.False(d.TryGetProperty("nextAttemptAt", out _));
+        });
+        var unattempted = failed.First(d => d.GetProperty("attempts").GetInt32() == 0);
+        Assert.Equal(0, unattempted.GetProperty("attemptLog").GetArrayLength());
+
+        await _receiver.ConfigureAsync("aged", new { secrets = new[] { secret } });
+        var id = unattempted.GetProperty("id").GetString();
+        var redelivered = await (await _api.PostAsync($"{Deliveries(app)}/{id}/redeliver", null)).ShouldBeJson(HttpStatusCode.Accepted);
+        Assert.Equal("pending", redelivered.GetProperty("status").GetString());
+        await purge.ExpirePendingAsync(CancellationToken.None); // a redelivery starts the age afresh: not given up again
+        await Eventually.HoldsAsync(async () => (await DeliveriesAsync(app, "delivered")).Any(d => d.GetProperty("id").GetString() == id), Patience, "the redelivery");
+        var delivered = (await DeliveriesAsync(app, "delivered")).Single(d => d.GetProperty("id").GetString() == id);
+        Assert.Equal("delivered", delivered.GetProperty("attemptLog").EnumerateArray().Single().GetProperty("outcome").GetString());
+        Assert.True((await DeliveriesAsync(app, "failed")).Count >= expired - 1); // the others stay given up
+    }
+
+    [Fact]
     public async Task After_a_rotation_both_secrets_sign_each_delivery_during_the_grace_period()
     {
         var app = App(6);

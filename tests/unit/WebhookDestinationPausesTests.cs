@@ -145,5 +145,6 @@ public sealed class WebhookDestinationPausesTests
         var options = new WebhookOptions();
         Assert.Equal(5, options.PauseAfterFailures);
         Assert.Equal([5, 30, 120, 600], options.Pauses.Select(p => p.TotalSeconds));
+        Assert.True(options.MaxAge > options.RetryDelays.Aggregate(TimeSpan.Zero, (sum, d) => sum + d), "the age rule must not cut the retry schedule short");
     }
 }

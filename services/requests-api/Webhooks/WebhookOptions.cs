@@ -43,6 +43,13 @@ public sealed class WebhookOptions
 
     public IReadOnlyList<TimeSpan> Pauses => ParseSeconds(PauseSeconds);
 
+    /// <summary>
+    /// A delivery still pending this long after it was queued (or redelivered) is given up (failed, "expired"), attempted or
+    /// not, at the next <see cref="PurgeIntervalMinutes"/>: a receiver paused for that long gets no older backlog. Keep it above
+    /// the sum of <see cref="RetryDelaysSeconds"/> (about 11 h by default).
+    /// </summary>
+    public double MaxAgeHours { get; set; } = 12;
+
     /// <summary>Only this much of a receiver's answer is read (and the first 256 characters kept in the attempt record).</summary>
     public int MaxResponseBytes { get; set; } = 4096;
 
@@ -56,6 +63,8 @@ public sealed class WebhookOptions
     public double PurgeIntervalMinutes { get; set; } = 10;
 
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+
+    public TimeSpan MaxAge => TimeSpan.FromHours(MaxAgeHours);
 
     private static List<TimeSpan> ParseSeconds(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(s => TimeSpan.FromSeconds(double.Parse(s, System.Globalization.CultureInfo.InvariantCulture))).ToList();
