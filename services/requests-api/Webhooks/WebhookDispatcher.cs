@@ -36,6 +36,7 @@ public sealed class WebhookDispatcher(
         new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private const int RecordBatch = 256;
     private int _total;
+    private long _lastClaim;
     private HttpClient? _http;
     private (DateTimeOffset At, Dictionary<string, WebhookConfigView> Configs) _configs = (DateTimeOffset.MinValue, []);
 
@@ -74,7 +75,7 @@ public sealed class WebhookDispatcher(
                 logger.LogWarning(e, "The webhook dispatcher could not claim deliveries; trying again shortly");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
-            // Claimed some: look again at once (more may be due); else wait for the intake, a free slot, or the poll.
+            // Else wait for the intake, a free slot, the end of a coalescing delay, or the poll.
             if (wait > TimeSpan.Zero)
             {
                 try { await signal.WaitAsync(wait, stoppingToken); }
@@ -85,11 +86,16 @@ public sealed class WebhookDispatcher(
 
     /// <summary>
     /// Claims due deliveries for every app with free slots (a paused app has none, or one for its probe) and starts their attempts;
-    /// returns how long to wait before looking again.
+    /// returns how long to wait before looking again: no more than the coalescing delay when an app got all it asked for (more may be due).
+    /// Every finished attempt wakes the loop, so under load a claim per wake-up is a query per attempt; instead a claim comes at
+    /// most every <see cref="WebhookOptions.ClaimCoalesceMilliseconds"/> and fills all the slots freed meanwhile, every app's
+    /// own, in one query. When attempts are rarer than that (light load) each claim goes at once, as before.
     /// </summary>
     private async Task<TimeSpan> DispatchDueAsync(CancellationToken ct)
     {
         var poll = TimeSpan.FromMilliseconds(_options.PollMilliseconds);
+        var coalesce = TimeSpan.FromMilliseconds(_options.ClaimCoalesceMilliseconds) - clock.GetElapsedTime(_lastClaim);
+        if (coalesce > TimeSpan.Zero) return coalesce;
         var free = _options.ConcurrencyTotal - Volatile.Read(ref _total);
         if (free <= 0) return poll;
         var configs = await ConfigsAsync(ct);
@@ -105,6 +111,7 @@ public sealed class WebhookDispatcher(
             slots.Add(Math.Min(open, free));
         }
         if (clients.Count == 0) return poll;
+        _lastClaim = clock.GetTimestamp();
         var now = clock.GetUtcNow();
         var claimed = await deliveries.ClaimAsync([.. clients], [.. slots], now, now + _options.Timeout + TimeSpan.FromSeconds(30), ct);
         foreach (var delivery in claimed)
@@ -115,7 +122,8 @@ public sealed class WebhookDispatcher(
             var probe = config is { Enabled: true, Url: { } url } && pauses.Claimed(delivery.ClientId, url);
             _ = Task.Run(() => AttemptAsync(delivery, config, probe, ct), CancellationToken.None);
         }
-        return claimed.Count > 0 ? TimeSpan.Zero : poll;
+        var got = claimed.CountBy(d => d.ClientId).ToDictionary();
+        return clients.Where((clientId, i) => got.GetValueOrDefault(clientId) == slots[i]).Any() ? TimeSpan.Zero : poll;
     }
 
     /// <summary>The apps' configurations, read at most once a second (a change reaches the dispatcher within a second).</summary>

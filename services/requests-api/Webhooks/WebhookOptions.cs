@@ -32,6 +32,12 @@ public sealed class WebhookOptions
     /// <summary>How often the dispatcher looks for due deliveries when nothing woke it.</summary>
     public int PollMilliseconds { get; set; } = 200;
 
+    /// <summary>
+    /// At most one claim (the query that takes due deliveries) per this many milliseconds: under load, slots freed meanwhile are
+    /// filled together instead of one query per finished attempt; a freed slot waits at most this long.
+    /// </summary>
+    public int ClaimCoalesceMilliseconds { get; set; } = 10;
+
     /// <summary>After this many failed attempts in a row, an app's deliveries are paused (not claimed) on this instance; 0 never pauses.</summary>
     public int PauseAfterFailures { get; set; } = 5;
 
