@@ -255,6 +255,103 @@ public sealed class WebhookTests(ApiFixture fixture) : IAsyncLifetime
         Assert.Equal(ids.Order(), got.Select(r => r.GetProperty("requestId").GetString()!).Distinct().Order());
     }
 
+    /// <summary>The Sandbox and Production instances of the platform each run a dispatcher, with a pause state of its own.</summary>
+    private IEnumerable<WebhookDestinationPauses> Dispatchers =>
+        [fixture.Sandbox.Services.GetRequiredService<WebhookDestinationPauses>(), fixture.Production.Services.GetRequiredService<WebhookDestinationPauses>()];
+
+    private async Task<(long Attempts, TimeSpan Since)> AttemptRowsAsync(string app)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"""
+            SELECT count(*), COALESCE(extract(epoch FROM now() - min(a.started_at)), 0)::float8
+            FROM {WebhookDeliveries.Attempts} a JOIN {WebhookDeliveries.Table} d ON d.id = a.delivery_id WHERE d.client_id = @app
+            """, connection);
+        command.Parameters.AddWithValue("app", app);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), TimeSpan.FromSeconds(reader.GetDouble(1)));
+    }
+
+    [Fact]
+    public async Task A_dead_receiver_is_paused_while_another_app_goes_on_and_once_back_gets_every_event_once()
+    {
+        var dead = App(13);
+        var healthy = App(14);
+        var port = ReceiverHost.FreePort();
+        var deadSecret = await SubscribeAsync(dead, $"http://127.0.0.1:{port}/hooks/dead", WebhookEventTypes.Requested);
+        var healthySecret = await SubscribeAsync(healthy, _receiver.Hook("alive"), WebhookEventTypes.Requested);
+        await _receiver.ConfigureAsync("alive", new { secrets = new[] { healthySecret } });
+        const int backlog = 40;
+        for (var i = 0; i < backlog; i++) await CreateAsync(dead);
+        await Eventually.HoldsAsync(() => Task.FromResult(Dispatchers.All(d => d.IsPaused(dead))), Patience, "every dispatcher to pause the dead app");
+
+        for (var i = 0; i < 3; i++) await CreateAsync(healthy);
+        await Eventually.HoldsAsync(async () => (await DeliveriesAsync(healthy, "delivered")).Count == 3, Patience, "the healthy app's deliveries");
+        Assert.All(await DeliveriesAsync(healthy), d => Assert.Equal(1, d.GetProperty("attempts").GetInt32()));
+        await Task.Delay(TimeSpan.FromSeconds(4)); // a window in which retries every second would attempt each of the 40 several times (not an assertion on time)
+
+        // Each dispatcher: the failures that paused it and the attempts already in flight then, and after that one probe per pause at most.
+        var (attempts, since) = await AttemptRowsAsync(dead);
+        var perDispatcher = TestWebhooks.PauseAfterFailures + 8 + 1 + (int)(since / TestWebhooks.ShortestPause);
+        Assert.InRange(attempts, TestWebhooks.PauseAfterFailures, Dispatchers.Count() * perDispatcher);
+        var waiting = await DeliveriesAsync(dead, "pending");
+        Assert.Equal(backlog, waiting.Count);
+        Assert.Contains(waiting, d => d.GetProperty("attempts").GetInt32() == 0); // held back without spending an attempt
+
+        await using var back = await ReceiverHost.StartAsync(port);
+        await back.ConfigureAsync("dead", new { secrets = new[] { deadSecret } });
+        await Eventually.HoldsAsync(async () => (await DeliveriesAsync(dead, "delivered")).Count == backlog, Patience, "the whole backlog delivered");
+        var got = (await back.ReceivedAsync("dead")).Where(r => r.GetProperty("verified").GetBoolean()).ToList();
+        var ambiguous = (await DeliveriesAsync(dead)).Sum(d => d.GetProperty("ambiguousAttempts").GetInt32());
+        Assert.Equal(backlog, got.Select(r => r.GetProperty("eventId").GetString()).Distinct().Count());
+        Assert.InRange(got.Count - backlog, 0, ambiguous);
+    }
+
+    [Fact]
+    public async Task Pending_deliveries_past_the_maximum_age_are_given_up_attempted_or_not_and_can_be_redelivered()
+    {
+        var app = App(15);
+        var secret = await SubscribeAsync(app, _receiver.Hook("aged"), WebhookEventTypes.Requested);
+        await _receiver.ConfigureAsync("aged", new { secrets = new[] { secret }, status = 503 });
+        const int backlog = 40;
+        for (var i = 0; i < backlog; i++) await CreateAsync(app);
+        // Paused everywhere, so some deliveries wait without an attempt.
+        await Eventually.HoldsAsync(async () => Dispatchers.All(d => d.IsPaused(app)) && (await DeliveriesAsync(app, "pending")).Count == backlog,
+            Patience, "every dispatcher to pause the app with its backlog queued");
+
+        await using (var connection = new NpgsqlConnection(fixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"UPDATE {WebhookDeliveries.Table} SET created_at = now() - interval '13 hours' WHERE client_id = @app", connection);
+            command.Parameters.AddWithValue("app", app);
+            await command.ExecuteNonQueryAsync();
+        }
+        var purge = fixture.Sandbox.Services.GetRequiredService<WebhookDeliveryPurge>();
+        Assert.InRange(await purge.ExpirePendingAsync(CancellationToken.None), 1, int.MaxValue); // other tests' old rows may go too
+
+        var failed = await DeliveriesAsync(app, "failed");
+        var expired = failed.Count;
+        Assert.InRange(expired, backlog - Dispatchers.Count(), backlog); // a probe in flight is left to end
+        Assert.All(failed, d =>
+        {
+            Assert.StartsWith("expired: not delivered within 12 h", d.GetProperty("lastError").GetString());
+            Assert.False(d.TryGetProperty("nextAttemptAt", out _));
+        });
+        var unattempted = failed.First(d => d.GetProperty("attempts").GetInt32() == 0);
+        Assert.Equal(0, unattempted.GetProperty("attemptLog").GetArrayLength());
+
+        await _receiver.ConfigureAsync("aged", new { secrets = new[] { secret } });
+        var id = unattempted.GetProperty("id").GetString();
+        var redelivered = await (await _api.PostAsync($"{Deliveries(app)}/{id}/redeliver", null)).ShouldBeJson(HttpStatusCode.Accepted);
+        Assert.Equal("pending", redelivered.GetProperty("status").GetString());
+        await purge.ExpirePendingAsync(CancellationToken.None); // a redelivery starts the age afresh: not given up again
+        await Eventually.HoldsAsync(async () => (await DeliveriesAsync(app, "delivered")).Any(d => d.GetProperty("id").GetString() == id), Patience, "the redelivery");
+        var delivered = (await DeliveriesAsync(app, "delivered")).Single(d => d.GetProperty("id").GetString() == id);
+        Assert.Equal("delivered", delivered.GetProperty("attemptLog").EnumerateArray().Single().GetProperty("outcome").GetString());
+        Assert.True((await DeliveriesAsync(app, "failed")).Count >= expired - 1); // the others stay given up
+    }
+
     [Fact]
     public async Task After_a_rotation_both_secrets_sign_each_delivery_during_the_grace_period()
     {

@@ -79,8 +79,11 @@ public sealed class WebhookDeliveries(IDocumentStore store)
           delivered_at timestamptz,
           last_status_code int,
           last_error text,
+          redelivered_at timestamptz,
           UNIQUE (client_id, event_id));
+        ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS redelivered_at timestamptz; -- tables made before the age rule
         CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON {Table} (client_id, next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX IF NOT EXISTS webhook_deliveries_pending_since ON {Table} ((COALESCE(redelivered_at, created_at))) WHERE status = 'pending';
         CREATE INDEX IF NOT EXISTS webhook_deliveries_by_app ON {Table} (client_id, created_at DESC);
         CREATE INDEX IF NOT EXISTS webhook_deliveries_finished ON {Table} (created_at) WHERE status <> 'pending';
         CREATE TABLE IF NOT EXISTS {Attempts} (
@@ -257,12 +260,32 @@ public sealed class WebhookDeliveries(IDocumentStore store)
         return await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Makes a delivery due now, with a fresh retry schedule (whatever its status). False when the app has no such delivery.</summary>
+    /// <summary>
+    /// Gives up the pending deliveries queued (or redelivered) before <paramref name="before"/>, attempted or not, that no attempt
+    /// holds; returns how many. One statement: a backlog behind a receiver that never came back goes in one sweep.
+    /// </summary>
+    public async Task<int> ExpireAsync(DateTimeOffset before, string error, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        // An attempt in flight (or abandoned, claimed_at set) is left to end and be recorded; the next sweep takes it if it is still pending.
+        await using var command = new NpgsqlCommand($"""
+            UPDATE {Table} SET status = 'failed', next_attempt_at = NULL, last_error = @error
+            WHERE status = 'pending' AND COALESCE(redelivered_at, created_at) < @before AND claimed_at IS NULL
+            """, connection);
+        command.Parameters.AddWithValue("before", before);
+        command.Parameters.AddWithValue("error", error);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Makes a delivery due now, with a fresh retry schedule (whatever its status) and a fresh start for the age rule.
+    /// False when the app has no such delivery.
+    /// </summary>
     public async Task<bool> RedeliverAsync(string clientId, Guid id, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            UPDATE {Table} SET status = 'pending', retry_step = 0,
+            UPDATE {Table} SET status = 'pending', retry_step = 0, redelivered_at = @now,
               next_attempt_at = CASE WHEN claimed_at IS NULL THEN @now ELSE next_attempt_at END
             WHERE client_id = @client AND id = @id
             """, connection);

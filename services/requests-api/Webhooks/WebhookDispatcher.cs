@@ -21,10 +21,12 @@ public sealed class WebhookAddressRefusedException(string message) : Exception(m
 /// Finished attempts are recorded in batches by one writer, and an attempt's slot is free once it is queued for
 /// it: under a busy database a slot held through its own write made each app's throughput the database's latency.
 /// The queue is bounded, so a database that cannot keep up holds the slots, and claims stop.
+/// An app whose receiver keeps failing is paused (<see cref="WebhookDestinationPauses"/>): its deliveries wait unclaimed.
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookDeliveries deliveries, WebhookDispatchSignal signal, IDocumentStore store, SecretBox secrets, WebhookUrlPolicy policy,
-    IWebhookHostResolver resolver, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
+    IWebhookHostResolver resolver, WebhookDestinationPauses pauses, IOptions<WebhookOptions> options, TimeProvider clock,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private readonly WebhookOptions _options = options.Value;
     private readonly IReadOnlyList<TimeSpan> _retryDelays = options.Value.RetryDelays;
@@ -34,6 +36,7 @@ public sealed class WebhookDispatcher(
         new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private const int RecordBatch = 256;
     private int _total;
+    private long _lastClaim;
     private HttpClient? _http;
     private (DateTimeOffset At, Dictionary<string, WebhookConfigView> Configs) _configs = (DateTimeOffset.MinValue, []);
 
@@ -59,53 +62,68 @@ public sealed class WebhookDispatcher(
 
     private async Task DispatchAsync(CancellationToken stoppingToken)
     {
-        var pause = TimeSpan.FromMilliseconds(_options.PollMilliseconds);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var claimed = 0;
+            var wait = TimeSpan.FromMilliseconds(_options.PollMilliseconds);
             try
             {
                 await deliveries.EnsureSchemaAsync(stoppingToken);
-                claimed = await DispatchDueAsync(stoppingToken);
+                wait = await DispatchDueAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(e, "The webhook dispatcher could not claim deliveries; trying again shortly");
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
-            // Claimed some: look again at once (more may be due); else wait for the intake, a free slot, or the poll.
-            if (claimed == 0)
+            // Else wait for the intake, a free slot, the end of a coalescing delay, or the poll.
+            if (wait > TimeSpan.Zero)
             {
-                try { await signal.WaitAsync(pause, stoppingToken); }
+                try { await signal.WaitAsync(wait, stoppingToken); }
                 catch (OperationCanceledException) { break; }
             }
         }
     }
 
-    private async Task<int> DispatchDueAsync(CancellationToken ct)
+    /// <summary>
+    /// Claims due deliveries for every app with free slots (a paused app has none, or one for its probe) and starts their attempts;
+    /// returns how long to wait before looking again: no more than the coalescing delay when an app got all it asked for (more may be due).
+    /// Every finished attempt wakes the loop, so under load a claim per wake-up is a query per attempt; instead a claim comes at
+    /// most every <see cref="WebhookOptions.ClaimCoalesceMilliseconds"/> and fills all the slots freed meanwhile, every app's
+    /// own, in one query. When attempts are rarer than that (light load) each claim goes at once, as before.
+    /// </summary>
+    private async Task<TimeSpan> DispatchDueAsync(CancellationToken ct)
     {
+        var poll = TimeSpan.FromMilliseconds(_options.PollMilliseconds);
+        var coalesce = TimeSpan.FromMilliseconds(_options.ClaimCoalesceMilliseconds) - clock.GetElapsedTime(_lastClaim);
+        if (coalesce > TimeSpan.Zero) return coalesce;
         var free = _options.ConcurrencyTotal - Volatile.Read(ref _total);
-        if (free <= 0) return 0;
+        if (free <= 0) return poll;
         var configs = await ConfigsAsync(ct);
         var clients = new List<string>();
         var slots = new List<int>();
-        foreach (var clientId in configs.Keys)
+        foreach (var (clientId, config) in configs)
         {
             var open = _options.ConcurrencyPerDestination - _inFlight.GetValueOrDefault(clientId);
+            // A disabled app's deliveries are closed without sending anything: nothing to pause.
+            if (open > 0 && config is { Enabled: true, Url: { } url }) open = pauses.Slots(clientId, url, open);
             if (open <= 0) continue;
             clients.Add(clientId);
             slots.Add(Math.Min(open, free));
         }
-        if (clients.Count == 0) return 0;
+        if (clients.Count == 0) return poll;
+        _lastClaim = clock.GetTimestamp();
         var now = clock.GetUtcNow();
         var claimed = await deliveries.ClaimAsync([.. clients], [.. slots], now, now + _options.Timeout + TimeSpan.FromSeconds(30), ct);
         foreach (var delivery in claimed)
         {
             _inFlight.AddOrUpdate(delivery.ClientId, 1, (_, n) => n + 1);
             Interlocked.Increment(ref _total);
-            _ = Task.Run(() => AttemptAsync(delivery, configs.GetValueOrDefault(delivery.ClientId), ct), CancellationToken.None);
+            var config = configs.GetValueOrDefault(delivery.ClientId);
+            var probe = config is { Enabled: true, Url: { } url } && pauses.Claimed(delivery.ClientId, url);
+            _ = Task.Run(() => AttemptAsync(delivery, config, probe, ct), CancellationToken.None);
         }
-        return claimed.Count;
+        var got = claimed.CountBy(d => d.ClientId).ToDictionary();
+        return clients.Where((clientId, i) => got.GetValueOrDefault(clientId) == slots[i]).Any() ? TimeSpan.Zero : poll;
     }
 
     /// <summary>The apps' configurations, read at most once a second (a change reaches the dispatcher within a second).</summary>
@@ -119,8 +137,9 @@ public sealed class WebhookDispatcher(
         return _configs.Configs;
     }
 
-    private async Task AttemptAsync(ClaimedDelivery delivery, WebhookConfigView? config, CancellationToken stopping)
+    private async Task AttemptAsync(ClaimedDelivery delivery, WebhookConfigView? config, bool probe, CancellationToken stopping)
     {
+        string? outcome = null;
         try
         {
             var started = clock.GetUtcNow();
@@ -128,6 +147,7 @@ public sealed class WebhookDispatcher(
             var result = config is { Enabled: true, Url: not null }
                 ? await SendAsync(delivery, config, stopping)
                 : new AttemptResult("disabled", null, "The app's webhook is disabled: not sent.", false, false);
+            outcome = result.Outcome;
             var next = !result.Delivered && result.Retry && delivery.RetryStep < _retryDelays.Count
                 ? clock.GetUtcNow() + _retryDelays[delivery.RetryStep]
                 : (DateTimeOffset?)null;
@@ -147,6 +167,7 @@ public sealed class WebhookDispatcher(
         }
         finally
         {
+            if (config is { Enabled: true, Url: { } url }) pauses.Finished(delivery.ClientId, url, outcome, probe);
             _inFlight.AddOrUpdate(delivery.ClientId, 0, (_, n) => n - 1);
             Interlocked.Decrement(ref _total);
             signal.Set();

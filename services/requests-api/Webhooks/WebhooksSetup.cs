@@ -23,6 +23,7 @@ public static class WebhooksSetup
         services.AddSingleton<WebhookUrlPolicy>();
         services.AddSingleton<WebhookDispatchSignal>();
         services.AddSingleton<WebhookDeliveries>();
+        services.AddSingleton<WebhookDestinationPauses>();
         services.ConfigureMarten(options =>
         {
             options.Events.AddEventType<WebhookConfigured>();

@@ -25,12 +25,14 @@ public class ApiFactory(string connectionString, string environment, string brok
         // would meet the default 50/s. RateLimitTests shows the limit on an instance of its own.
         builder.UseSetting("RateLimit:PermitsPerSecond", "100000");
         builder.UseSetting("RateLimit:Burst", "100000");
-        // Webhooks: a sealing key, http to loopback receivers, short pauses between attempts (WebhookTests).
+        // Webhooks: a sealing key, http to loopback receivers, short pauses between attempts and of a failing app (WebhookTests).
         builder.UseSetting("Webhooks:SecretKey", TestWebhooks.SealingKey);
         builder.UseSetting("Webhooks:AllowInsecureLoopback", "true");
         builder.UseSetting("Webhooks:TimeoutSeconds", "2");
         builder.UseSetting("Webhooks:RetryDelaysSeconds", TestWebhooks.RetryDelays);
         builder.UseSetting("Webhooks:PollMilliseconds", "50");
+        builder.UseSetting("Webhooks:PauseAfterFailures", TestWebhooks.PauseAfterFailures.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Webhooks:PauseSeconds", TestWebhooks.PauseSeconds);
         builder.ConfigureTestServices(services => services.AddSingleton<ProductionTests.RequestsApi.Webhooks.IWebhookHostResolver, TestWebhooks.Resolver>());
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }

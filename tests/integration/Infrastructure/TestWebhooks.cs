@@ -23,6 +23,11 @@ public static class TestWebhooks
     public const string RetryDelays = "0.2,0.4,0.8,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1";
     public static readonly TimeSpan[] RetryDelayList = [.. RetryDelays.Split(',').Select(s => TimeSpan.FromSeconds(double.Parse(s, System.Globalization.CultureInfo.InvariantCulture)))];
 
+    /// <summary>A failing app is paused after this many failures in a row, for 0.5 s, then 1 s after each failed probe.</summary>
+    public const int PauseAfterFailures = 5;
+    public const string PauseSeconds = "0.5,1";
+    public static readonly TimeSpan ShortestPause = TimeSpan.FromSeconds(0.5);
+
     /// <summary>
     /// Real DNS, except for names under <c>.rebind.test</c>, which answer what a test set (DNS rebinding:
     /// a public address when the URL is configured, a private one when the dispatcher connects).
