@@ -64,6 +64,27 @@ public sealed class WebhookTests(ApiFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queued_deliveries_are_notified_to_every_instance_s_dispatcher_with_the_sequence_they_reach()
+    {
+        var app = App(16);
+        await SubscribeAsync(app, _receiver.Hook("notified"));
+        await using var listener = new NpgsqlConnection(fixture.ConnectionString);
+        await listener.OpenAsync();
+        var sequences = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        listener.Notification += (_, e) => sequences.Enqueue(long.Parse(e.Payload, System.Globalization.CultureInfo.InvariantCulture));
+        await using (var listen = new NpgsqlCommand($"LISTEN {WebhookDispatchSignal.Channel}", listener)) await listen.ExecuteNonQueryAsync();
+
+        var id = await CreateAsync(app);
+        var events = await _api.GetFromJsonAsync<List<JsonElement>>($"/connect/v1/apps/{app}/production-tests/{id}/events");
+        var requested = events![0].GetProperty("sequence").GetInt64();
+
+        // Npgsql raises notifications while the connection waits for them.
+        var deadline = DateTime.UtcNow + Patience;
+        while (!sequences.Any(s => s >= requested) && DateTime.UtcNow < deadline) await listener.WaitAsync(TimeSpan.FromSeconds(1));
+        Assert.Contains(sequences, s => s >= requested);
+    }
+
+    [Fact]
     public async Task Finished_deliveries_past_their_retention_go_with_their_attempts_and_pending_ones_stay()
     {
         var app = App(12);

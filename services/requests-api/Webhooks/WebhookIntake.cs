@@ -9,6 +9,7 @@ using Marten.Subscriptions;
 using Microsoft.Extensions.Options;
 using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.Events;
+using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.RequestsApi.Reading;
 
 namespace ProductionTests.RequestsApi.Webhooks;
@@ -32,9 +33,21 @@ public sealed record WebhookEventData(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChallengeResponse? Challenge,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FailureResponse? Failure);
 
-/// <summary>Wakes the dispatcher when deliveries were committed on this instance (others find them by polling).</summary>
-public sealed class WebhookDispatchSignal
+/// <summary>
+/// Wakes the dispatcher when deliveries were committed: at once on the instance whose intake queued them, and on every
+/// instance through PostgreSQL's NOTIFY on <see cref="Channel"/> (sent in the intake's transaction, the payload the highest
+/// event sequence queued), so a dispatcher on another instance does not wait for its next poll. A lost notification costs
+/// at most a poll.
+/// </summary>
+public sealed class WebhookDispatchSignal : INotificationHandler
 {
+    public const string Channel = "production_tests_webhook_deliveries";
+    public const string NotifySql = $"SELECT pg_notify('{Channel}', ?::text)";
+
+    string INotificationHandler.Channel => Channel;
+    void INotificationHandler.Notified(string payload) => Set();
+    void INotificationHandler.MissedSome() => Set();
+
     private readonly SemaphoreSlim _signal = new(0, 1);
 
     public void Set()
@@ -112,7 +125,9 @@ public sealed class WebhookIntake : SubscriptionBase
                 JsonSerializer.Serialize(envelope, _json));
             queued++;
         }
-        return queued == 0 ? NullChangeListener.Instance : new WakeDispatcher(_signal);
+        if (queued == 0) return NullChangeListener.Instance;
+        operations.QueueSqlCommand(WebhookDispatchSignal.NotifySql, wanted.Max(e => e.Sequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new WakeDispatcher(_signal);
     }
 
     /// <summary>

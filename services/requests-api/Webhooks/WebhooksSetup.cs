@@ -22,6 +22,7 @@ public static class WebhooksSetup
         services.AddSingleton<IWebhookHostResolver, DnsHostResolver>();
         services.AddSingleton<WebhookUrlPolicy>();
         services.AddSingleton<WebhookDispatchSignal>();
+        services.AddSingleton<INotificationHandler>(sp => sp.GetRequiredService<WebhookDispatchSignal>());
         services.AddSingleton<WebhookDeliveries>();
         services.AddSingleton<WebhookDestinationPauses>();
         services.ConfigureMarten(options =>
