@@ -109,13 +109,13 @@ public sealed class WebhookIntake : SubscriptionBase
             .ToDictionary(c => c.ClientId);
         var wanted = events.Where(e => configs.TryGetValue(ClientOf(e.Data)!, out var config) && config.EventTypes.Contains(EventTypeOf(e.Data)!)).ToList();
         if (wanted.Count == 0) return NullChangeListener.Instance;
-        var histories = await HistoriesAsync(operations, wanted, cancellationToken);
+        var views = await ViewsAfterAsync(operations, wanted, cancellationToken);
         var queued = 0;
         foreach (var e in wanted)
         {
             var type = EventTypeOf(e.Data)!;
             var config = configs[ClientOf(e.Data)!];
-            var view = ChallengeRequestProjection.Fold(histories[e.StreamKey!].Where(h => h.Version <= e.Version).Select(h => h.Data));
+            var view = views.GetValueOrDefault(e.Id);
             if (view is null) continue;
             var data = new WebhookEventData(e.StreamKey!, e.Version, ChallengeRequestResponse.From(view),
                 e.Data is ChallengeScheduled s ? ChallengeResponse.From(s.Challenge) : null,
@@ -131,9 +131,37 @@ public sealed class WebhookIntake : SubscriptionBase
     }
 
     /// <summary>
-    /// The events of every stream the page delivers for, in one query: an envelope's data is its stream folded up to
-    /// the event, and one read per event made the intake fall behind a busy relay.
+    /// The request as it stood right after each event, without reading its history where the fold makes that needless
+    /// (reading the page's histories with one query each time kept the intake seconds behind a busy relay): a stream's
+    /// first event, <see cref="ChallengeRequested"/>, makes the view alone; and since the first outcome decides and nothing
+    /// after it changes the view (<see cref="ChallengeRequestProjection.Step"/>), the view right after any outcome is the
+    /// stored one once it is decided (the inline projection stored it with the outcome). Anything else (a view missing or
+    /// still pending, as after a tampered store) is folded from the stream's events up to the event, as before.
     /// </summary>
+    private static async Task<Dictionary<Guid, ChallengeRequestView?>> ViewsAfterAsync(IDocumentOperations operations, List<IEvent> wanted, CancellationToken ct)
+    {
+        var after = new Dictionary<Guid, ChallengeRequestView?>();
+        foreach (var e in wanted)
+            if (e is { Version: 1, Data: ChallengeRequested requested }) after[e.Id] = ChallengeRequestView.From(requested);
+
+        var outcomes = wanted.Where(e => e.Data is ChallengeScheduled or ChallengeFailed).ToList();
+        if (outcomes.Count > 0)
+        {
+            var stored = (await operations.LoadManyAsync<ChallengeRequestView>(ct, outcomes.Select(e => e.StreamKey!).Distinct().ToArray()))
+                .ToDictionary(v => v.Id);
+            foreach (var e in outcomes)
+                if (stored.GetValueOrDefault(e.StreamKey!) is { } view && view.Status != ChallengeRequestView.Pending) after[e.Id] = view;
+        }
+
+        var rest = wanted.Where(e => !after.ContainsKey(e.Id)).ToList();
+        if (rest.Count == 0) return after;
+        var histories = await HistoriesAsync(operations, rest, ct);
+        foreach (var e in rest)
+            after[e.Id] = ChallengeRequestProjection.Fold(histories.GetValueOrDefault(e.StreamKey!, []).Where(h => h.Version <= e.Version).Select(h => h.Data));
+        return after;
+    }
+
+    /// <summary>The events of the given events' streams, up to the highest of their versions, in one query.</summary>
     private static async Task<Dictionary<string, List<IEvent>>> HistoriesAsync(IDocumentOperations operations, List<IEvent> wanted, CancellationToken ct)
     {
         var streams = wanted.Select(e => e.StreamKey!).Distinct().ToArray();
