@@ -79,8 +79,11 @@ public sealed class WebhookTests(ApiFixture fixture) : IAsyncLifetime
         var requested = events![0].GetProperty("sequence").GetInt64();
 
         // Npgsql raises notifications while the connection waits for them.
-        var deadline = DateTime.UtcNow + Patience;
-        while (!sequences.Any(s => s >= requested) && DateTime.UtcNow < deadline) await listener.WaitAsync(TimeSpan.FromSeconds(1));
+        await Eventually.HoldsAsync(async () =>
+        {
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(200));
+            return sequences.Any(s => s >= requested);
+        }, Patience, $"a notification reaching sequence {requested}");
         Assert.Contains(sequences, s => s >= requested);
     }
 
