@@ -87,6 +87,61 @@ public sealed class WebhookTests(ApiFixture fixture) : IAsyncLifetime
         Assert.Contains(sequences, s => s >= requested);
     }
 
+    /// <summary>The delivery rows of one request, straight from the table: (event type, event id, stream version, sequence).</summary>
+    private async Task<List<(string Type, Guid EventId, long Version, long Sequence)>> RowsAsync(string app, string requestId)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"""
+            SELECT event_type, event_id, stream_version, sequence FROM {WebhookDeliveries.Table}
+            WHERE client_id = @app AND stream_id = @id ORDER BY stream_version
+            """, connection);
+        command.Parameters.AddWithValue("app", app);
+        command.Parameters.AddWithValue("id", requestId);
+        var rows = new List<(string, Guid, long, long)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetInt64(3)));
+        return rows;
+    }
+
+    [Fact]
+    public async Task A_delivery_is_queued_in_its_event_s_transaction_for_the_types_an_enabled_webhook_wants()
+    {
+        var all = App(17);
+        var scheduledOnly = App(18);
+        var disabled = App(19);
+        await SubscribeAsync(all, _receiver.Hook("queued"));
+        await SubscribeAsync(scheduledOnly, _receiver.Hook("queued"), WebhookEventTypes.Scheduled);
+        await SubscribeAsync(disabled, _receiver.Hook("queued"));
+        await (await _api.PatchAsJsonAsync(Config(disabled), new { enabled = false })).ShouldBeJson(HttpStatusCode.OK);
+
+        // Read at once, without waiting: the row was committed with the event.
+        var first = await CreateAsync(all);
+        var requested = Assert.Single(await RowsAsync(all, first));
+        var second = await CreateAsync(scheduledOnly);
+        Assert.Empty(await RowsAsync(scheduledOnly, second));
+        var third = await CreateAsync(disabled);
+        Assert.Empty(await RowsAsync(disabled, third));
+
+        // Once a request shows its outcome, its outcome's row is there too: same transaction.
+        await SchedulingTests.WaitForStatusAsync(_api, all, first, "scheduled");
+        await SchedulingTests.WaitForStatusAsync(_api, scheduledOnly, second, "scheduled");
+        await SchedulingTests.WaitForStatusAsync(_api, disabled, third, "scheduled");
+        await using var session = fixture.Store.QuerySession();
+        foreach (var (app, id, types) in new[] { (all, first, new[] { WebhookEventTypes.Requested, WebhookEventTypes.Scheduled }), (scheduledOnly, second, [WebhookEventTypes.Scheduled]), (disabled, third, []) })
+        {
+            var rows = await RowsAsync(app, id);
+            Assert.Equal(types, rows.Select(r => r.Type));
+            var stored = await session.Events.FetchStreamAsync(id);
+            foreach (var row in rows)
+            {
+                var @event = stored.Single(e => e.Version == row.Version);
+                Assert.Equal((@event.Id, @event.Sequence), (row.EventId, row.Sequence));
+            }
+        }
+        Assert.Equal(1, requested.Version);
+    }
+
     [Fact]
     public async Task Finished_deliveries_past_their_retention_go_with_their_attempts_and_pending_ones_stay()
     {
@@ -190,6 +245,9 @@ public sealed class WebhookTests(ApiFixture fixture) : IAsyncLifetime
             var version = envelope["data"]!["streamVersion"]!.GetValue<long>();
             var @event = stored.Single(e => e.Version == version);
             Assert.Equal(@event.Id.ToString(), envelope["eventId"]!.GetValue<string>());
+            // The stored event's timestamp, written as the API writes times (UTC, milliseconds: the database formats it).
+            Assert.Equal(@event.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                envelope["timestamp"]!.GetValue<string>());
             Assert.Equal(app, envelope["clientId"]!.GetValue<string>());
             Assert.Equal("v1", envelope["apiVersion"]!.GetValue<string>());
             Assert.Equal(version == 1 ? WebhookEventTypes.Requested : WebhookEventTypes.Scheduled, envelope["event"]!.GetValue<string>());

@@ -6,15 +6,16 @@ using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.RequestsApi.Create.Idempotency;
 using ProductionTests.RequestsApi.Relay;
 using ProductionTests.RequestsApi.Events;
+using ProductionTests.RequestsApi.Webhooks;
 
 namespace ProductionTests.RequestsApi.Create;
 
 /// <summary>
 /// Commits concurrent creates together (see <see cref="BatchingWriter{TItem,TResult}"/>): their events,
-/// views and idempotency records in one transaction of three round trips (the keys' locks and records,
-/// Marten's batch, the commit), then wakes the relay.
+/// views, idempotency records and webhook deliveries in one transaction of three round trips (the keys'
+/// locks and records, Marten's batch, the commit), then wakes the relay.
 /// </summary>
-public sealed class CreateWriter(IDocumentStore store, WriterConnections connections, RelayWakeup relayWakeup, TimeProvider clock, ILogger<CreateWriter> logger)
+public sealed class CreateWriter(IDocumentStore store, WriterConnections connections, RelayWakeup relayWakeup, WebhookIntake webhooks, TimeProvider clock, ILogger<CreateWriter> logger)
     : BatchingWriter<PendingCreate, CreateOutcome>(logger)
 {
     /// <summary>Queues the create and returns once it is committed (or refused).</summary>
@@ -35,7 +36,7 @@ public sealed class CreateWriter(IDocumentStore store, WriterConnections connect
 
         var creates = batch.Select(p => p.Item).ToList();
         var decided = await DecideKeysAsync(creates, connection, transaction, now);
-        var created = 0;
+        var created = new List<AppendedRequestEvent>(creates.Count);
         foreach (var create in creates)
         {
             var decision = decided.GetValueOrDefault(create);
@@ -52,17 +53,18 @@ public sealed class CreateWriter(IDocumentStore store, WriterConnections connect
                 if (decision is IdempotencyDecision.Proceed { Reuse: true }) session.Store(record);
                 else session.Insert(record);
             }
-            created++;
+            created.Add(new AppendedRequestEvent(requested.RequestId, 1, requested.ClientId, requested, ViewBefore: null));
         }
 
         var decidedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (created > 0)
+        if (created.Count > 0)
         {
+            await webhooks.QueueAsync(session, created, CancellationToken.None);
             await session.SaveChangesAsync();
             await transaction.CommitAsync();
             relayWakeup.EventsCommitted();
         }
-        logger.LogDebug("Committed {Created} of {Count} creates in {Elapsed:0.0} ms ({Decide:0.0} ms to open and decide the keys)", created, batch.Count,
+        logger.LogDebug("Committed {Created} of {Count} creates in {Elapsed:0.0} ms ({Decide:0.0} ms to open and decide the keys)", created.Count, batch.Count,
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, System.Diagnostics.Stopwatch.GetElapsedTime(started, decidedAt).TotalMilliseconds);
 
         foreach (var pending in batch)

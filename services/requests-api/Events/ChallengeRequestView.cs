@@ -35,6 +35,9 @@ public sealed class ChallengeRequestView
         UpdatedAt = e.RequestedAt,
     };
 
+    /// <summary>A copy to fold further without changing this one (the fields it holds do not change once set).</summary>
+    public ChallengeRequestView Copy() => (ChallengeRequestView)MemberwiseClone();
+
     /// <summary>The first outcome decides; a later one (which the outcome consumer never appends) changes nothing.</summary>
     public void Record(ChallengeScheduled e)
     {

@@ -4,6 +4,7 @@ using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.Infrastructure;
 using ProductionTests.RequestsApi.Waiting;
 using ProductionTests.RequestsApi.Events;
+using ProductionTests.RequestsApi.Webhooks;
 
 namespace ProductionTests.RequestsApi.Outcomes;
 
@@ -12,9 +13,10 @@ namespace ProductionTests.RequestsApi.Outcomes;
 /// <see cref="BatchingWriter{TItem,TResult}"/>), and NOTIFYs each request id in the same transaction so
 /// that every API instance wakes the callers waiting for it at commit. A request takes at most one
 /// outcome: the append expects the stream at version 1 (only ChallengeRequested), so two deliveries
-/// racing cannot both be recorded, and one already recorded changes nothing.
+/// racing cannot both be recorded, and one already recorded changes nothing. The outcomes' webhook deliveries are
+/// queued in the same transaction.
 /// </summary>
-public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connections, ILogger<OutcomeWriter> logger)
+public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connections, WebhookIntake webhooks, ILogger<OutcomeWriter> logger)
     : BatchingWriter<OutcomeWriter.Outcome, OutcomeWriter.Result>(logger)
 {
     public sealed record Outcome(string RequestId, string ClientId, object Event);
@@ -44,6 +46,7 @@ public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connec
         var views = (await session.LoadManyAsync<ChallengeRequestView>(batch.Select(p => p.Item.RequestId).Distinct())).ToDictionary(v => v.Id);
         var results = new Dictionary<Pending, Result>();
         var appended = new HashSet<string>();
+        var events = new List<AppendedRequestEvent>();
         var notifications = new List<string>();
         foreach (var pending in batch)
         {
@@ -58,6 +61,7 @@ public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connec
             else
             {
                 session.Events.Append(outcome.RequestId, 2, outcome.Event);
+                events.Add(new AppendedRequestEvent(outcome.RequestId, 2, outcome.ClientId, outcome.Event, view));
                 results[pending] = new Result.Recorded(view.CreatedAt);
                 notifications.Add(OutcomeNotifications.Payload(outcome.RequestId, pending.Span));
             }
@@ -68,6 +72,7 @@ public sealed class OutcomeWriter(IDocumentStore store, WriterConnections connec
             // In the same round trip as the appends (count(): Marten reads a number back); PostgreSQL delivers
             // the notifications only if the transaction commits.
             session.QueueSqlCommand("SELECT count(pg_notify(?, id)) FROM unnest(?) AS t(id)", OutcomeNotifications.Channel, notifications.ToArray());
+            await webhooks.QueueAsync(session, events, CancellationToken.None);
             try
             {
                 await session.SaveChangesAsync();

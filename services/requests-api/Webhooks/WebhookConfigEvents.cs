@@ -29,7 +29,10 @@ public sealed class WebhookConfigView
     public List<StoredSecret> Secrets { get; set; } = [];
     public long Version { get; set; }
 
-    public static string StreamId(string clientId) => $"whk_{clientId}";
+    public const string StreamPrefix = "whk_";
+    public const string Table = Infrastructure.EventStoreSetup.Schema + ".mt_doc_webhookconfigview";
+
+    public static string StreamId(string clientId) => StreamPrefix + clientId;
 
     /// <summary>The secrets a delivery is signed with at <paramref name="now"/>: the current one, then one still in its grace period.</summary>
     public IEnumerable<StoredSecret> ValidSecrets(DateTimeOffset now) =>

@@ -98,20 +98,13 @@ public sealed class WebhookDeliveries(IDocumentStore store)
           PRIMARY KEY (delivery_id, attempt));
         """;
 
-    /// <summary>
-    /// The insert the intake queues in its page's transaction (Marten's <c>?</c> placeholders); a replayed page inserts
-    /// nothing twice. Due at once, by the database's clock (whichever instance's daemon runs the intake).
-    /// </summary>
-    public const string Insert = $"""
-        INSERT INTO {Table} (id, client_id, event_id, event_type, stream_id, stream_version, sequence, body, status, created_at, next_attempt_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', now(), now()) ON CONFLICT (client_id, event_id) DO NOTHING
-        """;
-
     private int _schemaReady;
 
     public async Task EnsureSchemaAsync(CancellationToken ct)
     {
         if (Volatile.Read(ref _schemaReady) == 1) return;
+        // The intake's insert reads the configurations' table in SQL, which Marten would otherwise create only on first use.
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(WebhookConfigView), ct);
         await using var connection = await OpenAsync(ct);
         await using var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock(7319001); {Schema}", connection);
         await using var tx = await connection.BeginTransactionAsync(ct);

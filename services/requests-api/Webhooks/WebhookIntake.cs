@@ -1,11 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using JasperFx.Events;
-using JasperFx.Events.Daemon;
-using JasperFx.Events.Projections;
 using Marten;
-using Marten.Services;
-using Marten.Subscriptions;
 using Microsoft.Extensions.Options;
 using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.Events;
@@ -59,29 +54,20 @@ public sealed class WebhookDispatchSignal : INotificationHandler
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
 }
 
+/// <summary>A request event being appended, as the webhook intake needs it: <paramref name="ViewBefore"/> is the request before it (null for the first).</summary>
+public sealed record AppendedRequestEvent(string StreamId, long Version, string ClientId, object Data, ChallengeRequestView? ViewBefore);
+
 /// <summary>
-/// The dispatcher's intake: an async daemon subscription (beside the relay) over the request events. For each
-/// committed event of a type an app subscribed to, it queues one delivery row with the envelope, in the
-/// transaction that records its progress, so an event becomes a delivery exactly once, even across crashes.
-/// The envelope's data is the request folded up to that event (the one fold, <see cref="ChallengeRequestProjection"/>).
+/// The dispatcher's intake: the writers that append request events (<c>CreateWriter</c>, <c>OutcomeWriter</c>) hand their
+/// events to <see cref="QueueAsync"/> before they save, and it queues one delivery row per event of a type the app subscribed
+/// to, in the same transaction as the event: an event becomes a delivery exactly once, at its commit, with no daemon cycle
+/// in between (decision 0021). The envelope's data is the request folded up to that event
+/// (<see cref="ChallengeRequestProjection.Step"/>); the event's id, sequence and timestamp are the stored ones, taken
+/// from <c>mt_events</c> in the statement, since the database assigns them.
 /// </summary>
-public sealed class WebhookIntake : SubscriptionBase
+public sealed class WebhookIntake(WebhookDeliveries deliveries, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
-    public const string IntakeName = "webhook-intake";
-    public const string ShardName = IntakeName + ":All";
-
-    private readonly WebhookDispatchSignal _signal;
-    private readonly JsonSerializerOptions _json;
-
-    public WebhookIntake(WebhookDispatchSignal signal, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
-    {
-        _signal = signal;
-        _json = json.Value.SerializerOptions;
-        Name = IntakeName;
-        IncludeType<ChallengeRequested>();
-        IncludeType<ChallengeScheduled>();
-        IncludeType<ChallengeFailed>();
-    }
+    private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
 
     public static string? EventTypeOf(object data) => data switch
     {
@@ -91,95 +77,74 @@ public sealed class WebhookIntake : SubscriptionBase
         _ => null,
     };
 
-    private static string? ClientOf(object data) => data switch
-    {
-        ChallengeRequested r => r.ClientId,
-        ChallengeScheduled s => s.ClientId,
-        ChallengeFailed f => f.ClientId,
-        _ => null,
-    };
+    /// <summary>
+    /// One statement, run after the session's appends (Marten sends a session's event operations before the commands it
+    /// queues): for each event whose app has an enabled webhook wanting its type, the row with the envelope, completed with
+    /// the stored event's id and timestamp; then a NOTIFY with the highest sequence queued, which wakes every instance's
+    /// dispatcher at commit. The configuration is read in the transaction: an event is queued if its app's webhook is
+    /// enabled when the event is written.
+    /// </summary>
+    public static readonly string QueueSql = $"""
+        WITH wanted AS (
+          SELECT w.delivery_id, w.client_id, e.id AS event_id, w.event_type, e.stream_id, e.version, e.seq_id,
+                 w.head || e.id::text || '","timestamp":"' || to_char(e.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || w.tail AS body
+          FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[])
+               AS w(delivery_id, client_id, event_type, stream_id, version, head, tail)
+          JOIN {WebhookConfigView.Table} c ON c.id = '{WebhookConfigView.StreamPrefix}' || w.client_id
+          JOIN {EventStoreSetup.Schema}.mt_events e ON e.stream_id = w.stream_id AND e.version = w.version
+          WHERE c.data->>'Enabled' = 'true' AND c.data->>'Url' IS NOT NULL AND c.data->'EventTypes' @> to_jsonb(w.event_type)
+        ), queued AS (
+          INSERT INTO {WebhookDeliveries.Table} (id, client_id, event_id, event_type, stream_id, stream_version, sequence, body, status, created_at, next_attempt_at)
+          SELECT delivery_id, client_id, event_id, event_type, stream_id, version, seq_id, body, 'pending', now(), now() FROM wanted
+          ON CONFLICT (client_id, event_id) DO NOTHING
+          RETURNING sequence)
+        SELECT count(pg_notify('{WebhookDispatchSignal.Channel}', highest::text)) FROM (SELECT max(sequence) AS highest FROM queued) q WHERE highest IS NOT NULL
+        """;
 
-    public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
+    /// <summary>Queues the deliveries of <paramref name="events"/> in <paramref name="session"/>: call it after appending them, before saving.</summary>
+    public async Task QueueAsync(IDocumentSession session, IReadOnlyList<AppendedRequestEvent> events, CancellationToken ct)
     {
-        var events = page.Events.Where(e => EventTypeOf(e.Data) is not null && e.StreamKey is not null).ToList();
-        if (events.Count == 0) return NullChangeListener.Instance;
-        var clients = events.Select(e => ClientOf(e.Data)!).Distinct().Select(WebhookConfigView.StreamId).ToArray();
-        var configs = (await operations.LoadManyAsync<WebhookConfigView>(cancellationToken, clients))
-            .Where(c => c.Enabled && c.Url is not null)
-            .ToDictionary(c => c.ClientId);
-        var wanted = events.Where(e => configs.TryGetValue(ClientOf(e.Data)!, out var config) && config.EventTypes.Contains(EventTypeOf(e.Data)!)).ToList();
-        if (wanted.Count == 0) return NullChangeListener.Instance;
-        var views = await ViewsAfterAsync(operations, wanted, cancellationToken);
-        var queued = 0;
-        foreach (var e in wanted)
+        await deliveries.EnsureSchemaAsync(ct);
+        var ids = new List<Guid>(events.Count);
+        var clients = new List<string>(events.Count);
+        var types = new List<string>(events.Count);
+        var streams = new List<string>(events.Count);
+        var versions = new List<long>(events.Count);
+        var heads = new List<string>(events.Count);
+        var tails = new List<string>(events.Count);
+        foreach (var e in events)
         {
-            var type = EventTypeOf(e.Data)!;
-            var config = configs[ClientOf(e.Data)!];
-            var view = views.GetValueOrDefault(e.Id);
-            if (view is null) continue;
-            var data = new WebhookEventData(e.StreamKey!, e.Version, ChallengeRequestResponse.From(view),
-                e.Data is ChallengeScheduled s ? ChallengeResponse.From(s.Challenge) : null,
-                e.Data is ChallengeFailed f ? new FailureResponse(f.ReasonCode, f.Reason, f.Retryable) : null);
-            var envelope = new WebhookEnvelope(type, e.Id.ToString(), e.Timestamp, WebhookEnvelope.CurrentApiVersion, config.ClientId, data);
-            operations.QueueSqlCommand(WebhookDeliveries.Insert, Guid.CreateVersion7(), config.ClientId, e.Id, type, e.StreamKey!, e.Version, e.Sequence,
-                JsonSerializer.Serialize(envelope, _json));
-            queued++;
+            if (EventTypeOf(e.Data) is not { } type) continue;
+            var (head, tail) = EnvelopeAround(type, e, _json);
+            ids.Add(Guid.CreateVersion7());
+            clients.Add(e.ClientId);
+            types.Add(type);
+            streams.Add(e.StreamId);
+            versions.Add(e.Version);
+            heads.Add(head);
+            tails.Add(tail);
         }
-        if (queued == 0) return NullChangeListener.Instance;
-        operations.QueueSqlCommand(WebhookDispatchSignal.NotifySql, wanted.Max(e => e.Sequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return new WakeDispatcher(_signal);
+        if (ids.Count == 0) return;
+        session.QueueSqlCommand(QueueSql, ids.ToArray(), clients.ToArray(), types.ToArray(), streams.ToArray(), versions.ToArray(), heads.ToArray(), tails.ToArray());
     }
+
+    /// <summary>What the envelope's event id and timestamp stand in for until the database fills them in.</summary>
+    private static readonly string Placeholder = $"\"eventId\":\"{Guid.Empty}\",\"timestamp\":\"1970-01-01T00:00:00.000Z\"";
 
     /// <summary>
-    /// The request as it stood right after each event, without reading its history where the fold makes that needless
-    /// (reading the page's histories with one query each time kept the intake seconds behind a busy relay): a stream's
-    /// first event, <see cref="ChallengeRequested"/>, makes the view alone; and since the first outcome decides and nothing
-    /// after it changes the view (<see cref="ChallengeRequestProjection.Step"/>), the view right after any outcome is the
-    /// stored one once it is decided (the inline projection stored it with the outcome). Anything else (a view missing or
-    /// still pending, as after a tampered store) is folded from the stream's events up to the event, as before.
+    /// The envelope's JSON before its event id and after its timestamp: the database completes it as
+    /// <c>head + id + "\",\"timestamp\":\"" + timestamp (UTC, milliseconds, as the API writes times) + tail</c>.
     /// </summary>
-    private static async Task<Dictionary<Guid, ChallengeRequestView?>> ViewsAfterAsync(IDocumentOperations operations, List<IEvent> wanted, CancellationToken ct)
+    public static (string Head, string Tail) EnvelopeAround(string type, AppendedRequestEvent e, JsonSerializerOptions json)
     {
-        var after = new Dictionary<Guid, ChallengeRequestView?>();
-        foreach (var e in wanted)
-            if (e is { Version: 1, Data: ChallengeRequested requested }) after[e.Id] = ChallengeRequestView.From(requested);
-
-        var outcomes = wanted.Where(e => e.Data is ChallengeScheduled or ChallengeFailed).ToList();
-        if (outcomes.Count > 0)
-        {
-            var stored = (await operations.LoadManyAsync<ChallengeRequestView>(ct, outcomes.Select(e => e.StreamKey!).Distinct().ToArray()))
-                .ToDictionary(v => v.Id);
-            foreach (var e in outcomes)
-                if (stored.GetValueOrDefault(e.StreamKey!) is { } view && view.Status != ChallengeRequestView.Pending) after[e.Id] = view;
-        }
-
-        var rest = wanted.Where(e => !after.ContainsKey(e.Id)).ToList();
-        if (rest.Count == 0) return after;
-        var histories = await HistoriesAsync(operations, rest, ct);
-        foreach (var e in rest)
-            after[e.Id] = ChallengeRequestProjection.Fold(histories.GetValueOrDefault(e.StreamKey!, []).Where(h => h.Version <= e.Version).Select(h => h.Data));
-        return after;
-    }
-
-    /// <summary>The events of the given events' streams, up to the highest of their versions, in one query.</summary>
-    private static async Task<Dictionary<string, List<IEvent>>> HistoriesAsync(IDocumentOperations operations, List<IEvent> wanted, CancellationToken ct)
-    {
-        var streams = wanted.Select(e => e.StreamKey!).Distinct().ToArray();
-        var upTo = wanted.Max(e => e.Version);
-        var history = await operations.Events.QueryAllRawEvents()
-            .Where(h => h.StreamKey!.IsOneOf(streams) && h.Version <= upTo)
-            .ToListAsync(ct);
-        return history.GroupBy(h => h.StreamKey!).ToDictionary(g => g.Key, g => g.OrderBy(h => h.Version).ToList());
-    }
-
-    private sealed class WakeDispatcher(WebhookDispatchSignal signal) : IChangeListener
-    {
-        public Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
-        {
-            signal.Set();
-            return Task.CompletedTask;
-        }
-
-        public Task BeforeCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token) => Task.CompletedTask;
+        var view = ChallengeRequestProjection.Step(e.ViewBefore?.Copy(), e.Data)
+            ?? throw new InvalidOperationException($"{e.Data.GetType().Name} at version {e.Version} of {e.StreamId} makes no request view.");
+        var data = new WebhookEventData(e.StreamId, e.Version, ChallengeRequestResponse.From(view),
+            e.Data is ChallengeScheduled s ? ChallengeResponse.From(s.Challenge) : null,
+            e.Data is ChallengeFailed f ? new FailureResponse(f.ReasonCode, f.Reason, f.Retryable) : null);
+        var body = JsonSerializer.Serialize(new WebhookEnvelope(type, Guid.Empty.ToString(), DateTimeOffset.UnixEpoch, WebhookEnvelope.CurrentApiVersion, e.ClientId, data), json);
+        var at = body.IndexOf(Placeholder, StringComparison.Ordinal);
+        if (at < 0) throw new InvalidOperationException("The webhook envelope no longer writes its event id and timestamp side by side.");
+        return (body[..(at + "\"eventId\":\"".Length)], body[(at + Placeholder.Length - 1)..]);
     }
 }

@@ -20,7 +20,7 @@ public static class TestData
     public const string ListApp = "ListOrd1";
 
     /// <summary>Apps of WebhookTests, one per test so that their deliveries never mix.</summary>
-    public static readonly string[] WebhookApps = [.. Enumerable.Range(1, 16).Select(i => $"WebHk{i:00}a")];
+    public static readonly string[] WebhookApps = [.. Enumerable.Range(1, 19).Select(i => $"WebHk{i:00}a")];
 
     public static ReferenceDataFile File => new(
         [],
