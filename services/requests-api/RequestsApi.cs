@@ -37,7 +37,7 @@ public static class RequestsApi
         // The event store, then each feature with what it needs of it (hosted services start in this order and stop in reverse).
         var eventStore = services.AddEventStore(builder.Configuration);
         services.AddRequestStreams();          // Events: the request's events and its view
-        eventStore.AddWebhooks(builder.Configuration);  // Webhooks: signed deliveries of the events (its intake runs in the daemon)
+        eventStore.AddWebhooks(builder.Configuration);  // Webhooks: signed deliveries of the events (queued by the writers)
         eventStore.AddRelay(builder.Configuration);  // Relay: committed events to the bus
         services.AddReferenceData();           // ReferenceData: workspaces, keys, apps, providers
         services.AddReading();                 // Reading: GET one, the list (version reads, answers kept by version)
