@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using JasperFx.Events.Daemon.HighWater;
+using ProductionTests.RequestsApi.Infrastructure;
 
 namespace ProductionTests.RequestsApi.Relay;
 
@@ -13,17 +14,13 @@ namespace ProductionTests.RequestsApi.Relay;
 /// </summary>
 public sealed class RelayWakeup(TimeSpan minimumSpacing) : IDaemonWakeup, IDisposable
 {
-    private readonly SemaphoreSlim _committed = new(0, 1);
+    private readonly WakeSignal _committed = new();
     private long _lastLook = Stopwatch.GetTimestamp();
 
     public TimeSpan MinimumSpacing { get; } = minimumSpacing;
 
     /// <summary>Events were committed: the daemon's current or next pause ends now, or once it has lasted <see cref="MinimumSpacing"/>.</summary>
-    public void EventsCommitted()
-    {
-        try { _committed.Release(); }
-        catch (SemaphoreFullException) { /* a wake-up is already pending */ }
-    }
+    public void EventsCommitted() => _committed.Set();
 
     public async Task WaitAsync(TimeSpan delay, CancellationToken token)
     {

@@ -43,13 +43,9 @@ public sealed class WebhookDispatchSignal : INotificationHandler
     void INotificationHandler.Notified(string payload) => Set();
     void INotificationHandler.MissedSome() => Set();
 
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly WakeSignal _signal = new();
 
-    public void Set()
-    {
-        try { _signal.Release(); }
-        catch (SemaphoreFullException) { /* already set */ }
-    }
+    public void Set() => _signal.Set();
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
 }
