@@ -24,12 +24,7 @@ public static class RequestsApi
         var services = builder.Services;
         services.AddOptions<DeploymentOptions>().BindConfiguration("Deployment").Validate(o => { o.Validate(); return true; }).ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.Converters.Add(new UtcTimestampConverter());
-            // Numbers are numbers: the web defaults also read them from strings, which the OpenAPI document would then allow.
-            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
-        });
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddContractProblemDetails();
         services.AddContractOpenApi();
         services.AddWorkspaceKeys();

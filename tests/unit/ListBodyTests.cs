@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Marten;
 using Microsoft.AspNetCore.Http;
 using ProductionTests.Contracts;
@@ -15,12 +14,7 @@ namespace ProductionTests.UnitTests;
 /// </summary>
 public class ListBodyTests
 {
-    // The API's JSON options (RequestsApi.AddRequestsApi over ASP.NET Core's web defaults).
-    private static readonly JsonSerializerOptions Api = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new UtcTimestampConverter() },
-        NumberHandling = JsonNumberHandling.Strict,
-    };
+    private static readonly JsonSerializerOptions Api = ApiJson.Options();
 
     private static readonly DateTimeOffset At = new(2026, 11, 26, 9, 4, 48, 123, TimeSpan.FromHours(2));
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using ProductionTests.Contracts;
 using ProductionTests.RequestsApi.Events;
 using ProductionTests.RequestsApi.Infrastructure;
@@ -15,12 +14,7 @@ namespace ProductionTests.UnitTests;
 /// </summary>
 public class WebhookEnvelopeTests
 {
-    // The API's JSON options (RequestsApi.AddRequestsApi over ASP.NET Core's web defaults).
-    private static readonly JsonSerializerOptions Api = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new UtcTimestampConverter() },
-        NumberHandling = JsonNumberHandling.Strict,
-    };
+    private static readonly JsonSerializerOptions Api = ApiJson.Options();
 
     private static readonly DateTimeOffset At = new(2026, 11, 29, 9, 4, 48, 123, TimeSpan.Zero);
     // Characters the encoder escapes, in the text fields.

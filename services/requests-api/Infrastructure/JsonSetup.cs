@@ -21,3 +21,22 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
         writer.WriteStringValue(utf8[..length]);
     }
 }
+
+public static class ApiJson
+{
+    /// <summary>The API's JSON settings over ASP.NET Core's web defaults (what every answer and webhook body is written with).</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new UtcTimestampConverter());
+        // Numbers are numbers: the web defaults also read them from strings, which the OpenAPI document would then allow.
+        options.NumberHandling = JsonNumberHandling.Strict;
+    }
+
+    /// <summary>The web defaults with <see cref="Configure"/>: the options the API serializes with, for code and tests outside a request.</summary>
+    public static JsonSerializerOptions Options()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
+        return options;
+    }
+}
