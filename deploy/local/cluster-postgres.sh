@@ -46,9 +46,12 @@ run_node() {
 
 wait_ready() {
   local node="$1"
-  # 180 s: a node's first start runs initdb and (the monitor) installs its extensions; a clean-clone CI run took 61 s.
-  for _ in $(seq 1 900); do ready "$node" && return 0; sleep 0.2; done
-  echo "$node (port $(port_of "$node")) is not ready after 180 s; see $DIR/$node.log" >&2; tail -20 "$DIR/$node.log" >&2; exit 1
+  # 300 s: a node's first start runs initdb and (the monitor) installs its extensions; a clean-clone CI run took 61 s,
+  # and one on a loaded machine (2026-11-29) 170 s: node2 stayed "catchingup", not accepting connections, for 166 s after
+  # the monitor's first health check found it still starting and marked it unhealthy.
+  local deadline=$((SECONDS + 300))
+  while [ "$SECONDS" -lt "$deadline" ]; do ready "$node" && return 0; sleep 0.2; done
+  echo "$node (port $(port_of "$node")) is not ready after 300 s; see $DIR/$node.log" >&2; tail -20 "$DIR/$node.log" >&2; exit 1
 }
 
 # Settings of ours for a data node: reachable from the namespace, room for two API instances' pools.
