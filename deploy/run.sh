@@ -108,7 +108,8 @@ demo=$(curl -fs -X POST "$API" -H "Authorization: Bearer $KEY" -H "Content-Type:
   -d '{"title":"Demo: launch check","description":"Created by deploy/run.sh","maxStamps":3,"providerIds":["bankidse","smartid","mitid"]}')
 demo_id=$(echo "$demo" | grep -o '"id":"req_[^"]*"' | head -1 | cut -d'"' -f4)
 demo_state=$(curl -fs "$API/$demo_id" -H "Authorization: Bearer $KEY" -H "Prefer: wait=20")
-CHALLENGE=$(echo "$demo_state" | grep -o '"challengeId":"[^"]*"' | cut -d'"' -f4)
+# `|| true`: without a challenge id grep fails, and under `set -e` run.sh would stop here without a word.
+CHALLENGE=$(echo "$demo_state" | grep -o '"challengeId":"[^"]*"' | cut -d'"' -f4 || true)
 if [ -n "$CHALLENGE" ]; then
   participate() {
     curl -fs -o /dev/null -X POST "http://127.0.0.1:$STUB_PORT/v1/challenges/$CHALLENGE/participations" -H "Content-Type: application/json" \
@@ -121,6 +122,18 @@ if [ -n "$CHALLENGE" ]; then
 else
   echo "   (the demo request is not scheduled yet: $demo_state)"
   CHALLENGE="<challenge id>"
+  # Local RabbitMQ data from before quorum queues holds classic queues under the names the services now declare as
+  # quorum queues; RabbitMQ refuses the declaration and nothing flows.
+  stale=$(grep -ho "inequivalent arg 'x-queue-type' for queue '[^']*'" "$LOGS/requests-api.log" "$LOGS/scheduler.log" 2>/dev/null \
+    | sed "s/.*for queue '//; s/'\$//" | sort -u || true)
+  if [ -n "$stale" ]; then
+    vhost=${ConnectionStrings__RabbitMq:-}; vhost=${vhost##*/}; vhost=${vhost:-%2F}
+    echo "   RabbitMQ holds classic queues where the services declare quorum queues (data from before quorum queues):"
+    for queue in $stale; do
+      echo "     delete $queue (its messages go with it): curl -u guest:guest -X DELETE ${RabbitMq__ManagementUrl:-http://127.0.0.1:15672/}api/queues/$vhost/$queue"
+    done
+    echo "   then run this again; or keep them with RabbitMq__QuorumQueues=false (README, Configuration)."
+  fi
 fi
 
 cat <<BANNER
