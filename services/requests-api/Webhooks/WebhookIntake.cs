@@ -29,15 +29,13 @@ public sealed record WebhookEventData(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FailureResponse? Failure);
 
 /// <summary>
-/// Wakes the dispatcher when deliveries were committed: at once on the instance whose intake queued them, and on every
-/// instance through PostgreSQL's NOTIFY on <see cref="Channel"/> (sent in the intake's transaction, the payload the highest
-/// event sequence queued), so a dispatcher on another instance does not wait for its next poll. A lost notification costs
-/// at most a poll.
+/// Wakes the dispatcher when deliveries were committed: on every instance, this one included, through PostgreSQL's NOTIFY
+/// on <see cref="Channel"/> (sent by <see cref="WebhookIntake.QueueSql"/> in the event's transaction, the payload the highest
+/// event sequence queued), so no dispatcher waits for its next poll. A lost notification costs at most a poll.
 /// </summary>
 public sealed class WebhookDispatchSignal : INotificationHandler
 {
     public const string Channel = "production_tests_webhook_deliveries";
-    public const string NotifySql = $"SELECT pg_notify('{Channel}', ?::text)";
 
     string INotificationHandler.Channel => Channel;
     void INotificationHandler.Notified(string payload) => Set();
